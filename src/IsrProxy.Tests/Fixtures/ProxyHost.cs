@@ -1,0 +1,122 @@
+using System.Net;
+using System.Text;
+using IsrProxy.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace IsrProxy.Tests.Fixtures;
+
+/// <summary>
+/// IsrProxy itself, on real Kestrel at 127.0.0.1, in front of an <see cref="OriginServer"/>. Configuration comes from the
+/// test (routes as JSON, other keys as pairs), never from the repository's appsettings.json.
+/// </summary>
+public sealed class ProxyHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly string _contentRoot;
+
+    private ProxyHost(WebApplication app, string contentRoot, HttpClient client, TestLogSink logs)
+    {
+        _app = app;
+        _contentRoot = contentRoot;
+        Client = client;
+        Logs = logs;
+    }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public Uri BaseAddress => Client.BaseAddress!;                        // always set in StartAsync
+
+    public TestLogSink Logs { get; }
+
+    public static async Task<ProxyHost> StartAsync(
+        OriginServer origin,
+        string routesJson = "[]",
+        TimeProvider? time = null,
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
+    {
+        var contentRoot = Directory.CreateTempSubdirectory("isrproxy-test-").FullName;
+        var logs = new TestLogSink();
+        var json = $$"""{ "Isr": { "Origin": "{{origin.BaseAddress.ToString().TrimEnd('/')}}", "Routes": {{routesJson}} } }""";
+        var builder = IsrHost.CreateBuilder([], contentRoot, useSerilog: false, configure: config =>
+        {
+            config.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+            config.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        if (time is not null)
+        {
+            builder.Services.Replace(ServiceDescriptor.Singleton(time));
+        }
+
+        services?.Invoke(builder.Services);
+        var app = IsrHost.Build(builder);
+        await app.StartAsync();
+        var client = new HttpClient(new SocketsHttpHandler
+        {
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseProxy = false,
+        })
+        {
+            BaseAddress = new Uri(app.Urls.Single()),
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        return new ProxyHost(app, contentRoot, client, logs);
+    }
+
+    public T Get<T>()
+        where T : notnull => _app.Services.GetRequiredService<T>();
+
+    /// <summary>GET <paramref name="path"/>: the X-Isr-Cache class and the body.</summary>
+    public async Task<(string Cache, string Body)> FetchAsync(string path, params (string Name, string Value)[] headers)
+    {
+        using var response = await SendAsync(HttpMethod.Get, path, headers);
+        return (CacheClassOf(response), await response.Content.ReadAsStringAsync());
+    }
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await Client.SendAsync(request);
+    }
+
+    public static string CacheClassOf(HttpResponseMessage response)
+        => response.Headers.TryGetValues("X-Isr-Cache", out var values) ? values.Single() : "(none)";
+
+    public static string? Header(HttpResponseMessage response, string name)
+        => response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
+            ? string.Join(", ", values)
+            : null;
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(_contentRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover empty temp folder is harmless.
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using IsrProxy.Caching.Http;
+using IsrProxy.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace IsrProxy.Caching;
+
+/// <summary>
+/// Writes an entry as the answer: status, stored headers, this cache's headers, and the stored body bytes as they are
+/// (no copy). Answers 304 from the entry when the client's validators match, and no body to HEAD.
+/// </summary>
+internal static class CachedResponse
+{
+    // Fields a 304 carries (RFC 9110 §15.4.5): those a 200 would have sent that describe the cache, not the representation.
+    private static readonly string[] NotModifiedFields = ["Date", "ETag", "Expires", "Vary", "Content-Location", "Last-Modified"];
+
+    public static Task WriteAsync(HttpContext context, CacheEntry entry, CacheClass cacheClass, string cacheStatusMember, DateTimeOffset now, bool fromStore)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var headers = response.Headers;
+        var cacheControl = cacheClass == CacheClass.Stale ? CacheControlPolicy.RewriteForStale(entry.CacheControl) : entry.CacheControl;
+        if (fromStore && entry.StatusCode == StatusCodes.Status200OK
+            && ConditionalRequest.IsNotModified(request.Headers.IfNoneMatch.ToString(), request.Headers.IfModifiedSince.ToString(), entry.ETag, entry.LastModified))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            foreach (var header in entry.Headers)
+            {
+                if (Array.Exists(NotModifiedFields, f => string.Equals(f, header.Key, StringComparison.OrdinalIgnoreCase)))
+                {
+                    headers[header.Key] = header.Value;
+                }
+            }
+
+            WriteCacheHeaders(headers, entry, cacheClass, cacheStatusMember, cacheControl, now, fromStore);
+            return Task.CompletedTask;
+        }
+
+        response.StatusCode = entry.StatusCode;
+        foreach (var header in entry.Headers)
+        {
+            headers[header.Key] = header.Value;
+        }
+
+        WriteCacheHeaders(headers, entry, cacheClass, cacheStatusMember, cacheControl, now, fromStore);
+        response.ContentLength = entry.Body.Length;
+        if (HttpMethods.IsHead(request.Method) || entry.Body.IsEmpty)
+        {
+            return Task.CompletedTask;
+        }
+
+        return response.BodyWriter.WriteAsync(entry.Body, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>Age in whole seconds: the origin's Age plus the time spent here (RFC 9111 §4.2.3).</summary>
+    public static long AgeSeconds(CacheEntry entry, DateTimeOffset now)
+    {
+        var age = entry.InitialAge + (now - entry.GeneratedAt);
+        return age <= TimeSpan.Zero ? 0 : (long)age.TotalSeconds;
+    }
+
+    private static void WriteCacheHeaders(IHeaderDictionary headers, CacheEntry entry, CacheClass cacheClass, string member, string? cacheControl, DateTimeOffset now, bool fromStore)
+    {
+        if (cacheControl is not null)
+        {
+            headers.CacheControl = cacheControl;
+        }
+
+        if (fromStore)
+        {
+            headers.Age = AgeSeconds(entry, now).ToString(CultureInfo.InvariantCulture);
+        }
+
+        headers[IsrHeaders.XIsrCache] = cacheClass.Label();
+        headers[IsrHeaders.CacheStatus] = CacheStatusHeader.Append(entry.OriginCacheStatus, member);
+    }
+}

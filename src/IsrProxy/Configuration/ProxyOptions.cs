@@ -1,0 +1,36 @@
+namespace IsrProxy.Configuration;
+
+/// <summary>The <c>Isr:Proxy</c> section.</summary>
+internal sealed class ProxyOptions
+{
+    /// <summary>Next.js draft-mode cookies.</summary>
+    public static readonly IReadOnlyList<string> DefaultBypassCookies = ["__prerender_bypass", "__next_preview_data"];
+
+    /// <summary>Next.js's on-demand revalidation header.</summary>
+    public static readonly IReadOnlyList<string> DefaultBypassHeaders = ["x-prerender-revalidate"];
+
+    /// <summary>Origin timeout for routes without a <c>MaxDuration</c>.</summary>
+    public double DefaultMaxDurationSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// The site's public URL (e.g. https://www.example.com). Cache fills send its host and scheme as X-Forwarded-Host
+    /// and X-Forwarded-Proto, so the origin builds absolute URLs and redirects with the public name. Empty: not sent.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>
+    /// Cookies that make a request bypass the cache, as configured; empty when none are configured. Read
+    /// <see cref="EffectiveBypassCookies"/>. (The binder appends to a pre-filled list, so the defaults cannot
+    /// live here.)
+    /// </summary>
+    public List<string> BypassCookies { get; set; } = new();
+
+    /// <summary>Request headers that make a request bypass the cache, as configured; read <see cref="EffectiveBypassHeaders"/>.</summary>
+    public List<string> BypassHeaders { get; set; } = new();
+
+    /// <summary>The configured bypass cookies, or <see cref="DefaultBypassCookies"/> when none are configured.</summary>
+    public IReadOnlyList<string> EffectiveBypassCookies => BypassCookies.Count > 0 ? BypassCookies : DefaultBypassCookies;
+
+    /// <summary>The configured bypass headers, or <see cref="DefaultBypassHeaders"/> when none are configured.</summary>
+    public IReadOnlyList<string> EffectiveBypassHeaders => BypassHeaders.Count > 0 ? BypassHeaders : DefaultBypassHeaders;
+}

@@ -1,0 +1,53 @@
+using IsrProxy.Caching;
+using IsrProxy.Configuration;
+using IsrProxy.Proxy;
+using IsrProxy.Revalidation;
+using IsrProxy.Rules;
+using IsrProxy.Storage;
+using IsrProxy.Storage.Memory;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace IsrProxy.Hosting;
+
+internal static class IsrServiceCollectionExtensions
+{
+    /// <summary>Registers IsrProxy: options (validated at startup), rules, store, cache flow, origin access and background work.</summary>
+    public static IServiceCollection AddIsrProxy(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IsrOptions>().Bind(configuration.GetSection(IsrOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IsrOptions>, IsrOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton<RuleSetProvider>();
+        services.AddSingleton<TagClock>();
+        services.AddSingleton<MemoryCacheStore>();
+        services.AddSingleton<ICacheStore>(sp => sp.GetRequiredService<MemoryCacheStore>());
+
+        services.AddSingleton<RequestClassifier>();
+        services.AddSingleton<CacheLookup>();
+        services.AddSingleton<MissCoalescer>();
+        services.AddSingleton<MissHandler>();
+
+        services.AddHttpForwarder();
+        services.AddSingleton<OriginEndpoint>();
+        services.AddSingleton<OriginClient>();
+        services.AddSingleton<OriginForwarder>();
+
+        services.AddSingleton<ShutdownDrain>();
+        services.AddSingleton<CacheFiller>();
+        services.AddSingleton<RegenerationQueue>();
+        services.AddSingleton<RegenerationWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<RegenerationWorker>());
+        services.AddSingleton<Prerenderer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Prerenderer>());
+
+        // In-flight requests and regenerations get the drain timeout, plus a margin for the host's own stop.
+        var drainSeconds = configuration.GetValue($"{IsrOptions.Section}:Regeneration:ShutdownTimeoutSeconds", new RegenerationOptions().ShutdownTimeoutSeconds);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(0, drainSeconds) + 5));
+        return services;
+    }
+}

@@ -1,0 +1,59 @@
+using IsrProxy.Caching;
+using IsrProxy.Configuration;
+using IsrProxy.Observability;
+using IsrProxy.Rules;
+using IsrProxy.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace IsrProxy.Proxy;
+
+/// <summary>
+/// Sends a request to the origin as it is, through YARP: any method, streamed bodies, websockets and upgrades. Used for
+/// every bypassed request and for a waiter that cannot share a fill (a private or too-large answer).
+/// </summary>
+internal sealed partial class OriginForwarder(
+    IHttpForwarder forwarder,
+    OriginEndpoint origin,
+    TagClock clock,
+    TimeProvider time,
+    IOptions<IsrOptions> options,
+    ILogger<OriginForwarder> logger)
+{
+    private readonly ForwardingTransformer _transformer = new();
+    private readonly TimeSpan _defaultTimeout = TimeSpan.FromSeconds(options.Value.Proxy.DefaultMaxDurationSeconds);
+
+    public async Task ForwardAsync(HttpContext context, RouteRule rule)
+    {
+        var started = time.GetTimestamp();
+        var config = new ForwarderRequestConfig { ActivityTimeout = rule.MaxDuration ?? _defaultTimeout };
+        var error = await forwarder.SendAsync(context, origin.Prefix, origin.Invoker, config, _transformer);
+        if (context.Features.Get<IsrRequestFeature>() is { } feature)
+        {
+            feature.OriginDuration = time.GetElapsedTime(started);
+        }
+
+        if (error != ForwarderError.None)
+        {
+            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            Log.OriginFailed(logger, error, context.Request.Method, context.Request.Path.Value ?? "/", exception);
+            return;
+        }
+
+        // RFC 9111 §4.4: a successful unsafe request invalidates the URL (Next.js Server Actions POST to the page).
+        var method = context.Request.Method;
+        var status = context.Response.StatusCode;
+        if (status is >= 200 and < 400 && (HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method)))
+        {
+            clock.MarkStale(ClockKeys.Path(context.Request.Path.Value ?? "/"), time.GetUtcNow());
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.OriginFailed, LogLevel.Warning, "Forwarding {Method} {Path} to the origin failed: {Error}", EventName = "OriginFailed")]
+        public static partial void OriginFailed(ILogger logger, ForwarderError error, string method, string path, Exception? exception);
+    }
+}

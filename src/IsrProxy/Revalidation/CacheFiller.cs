@@ -1,0 +1,121 @@
+using IsrProxy.Caching;
+using IsrProxy.Caching.Http;
+using IsrProxy.Configuration;
+using IsrProxy.Observability;
+using IsrProxy.Proxy;
+using IsrProxy.Rules;
+using IsrProxy.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IsrProxy.Revalidation;
+
+/// <summary>
+/// One render: asks the origin, turns the answer into an entry and stores it when it may be stored. Shared by misses
+/// (through <see cref="MissCoalescer"/>), background regeneration and prerendering. Never throws for origin or store
+/// failures: they come back as a <see cref="FillOutcome"/>.
+/// </summary>
+internal sealed partial class CacheFiller(
+    OriginClient origin,
+    ICacheStore store,
+    TimeProvider time,
+    ShutdownDrain drain,
+    IOptions<IsrOptions> options,
+    ILogger<CacheFiller> logger)
+{
+    private readonly TimeSpan _defaultTimeout = TimeSpan.FromSeconds(options.Value.Proxy.DefaultMaxDurationSeconds);
+
+    public async Task<FillOutcome> FillAsync(FillRequest fill, RouteRule rule)
+    {
+        var timeout = rule.MaxDuration ?? _defaultTimeout;
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, drain.Token);
+        var started = time.GetTimestamp();
+        var renderStartedAt = time.GetUtcNow();
+        OriginResponse response;
+        try
+        {
+            response = await origin.SendAsync(fill, linked.Token);
+            var withheld = VaryNamesWithheld(response, fill);
+            if (withheld.Length > 0)
+            {
+                // The origin varies on a header this fill did not send: ask once more with it, so the stored variant
+                // is the one its key says.
+                response.Dispose();
+                fill = fill.Forwarding(withheld);
+                response = await origin.SendAsync(fill, linked.Token);
+            }
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested)
+        {
+            Log.OriginTimedOut(logger, fill.Path, timeout.TotalSeconds);
+            return FillOutcome.Failed(StatusCodes.Status504GatewayTimeout, ex).WithDuration(time.GetElapsedTime(started));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+        {
+            Log.OriginFailed(logger, fill.Path, ex);
+            return FillOutcome.Failed(StatusCodes.Status502BadGateway, ex).WithDuration(time.GetElapsedTime(started));
+        }
+
+        var duration = time.GetElapsedTime(started);
+        if (!response.IsComplete)
+        {
+            return FillOutcome.TooLarge(response).WithDuration(duration);      // the caller owns and disposes it
+        }
+
+        using (response)
+        {
+            var build = EntryFactory.Build(response, fill, rule, renderStartedAt, time.GetUtcNow());
+            if (!build.IsStorable)
+            {
+                Log.NotStored(logger, fill.Path, response.StatusCode, build.Refusal);
+                return FillOutcome.NotStored(build.Entry, build.Refusal).WithDuration(duration);
+            }
+
+            await StoreAsync(build.Entry, fill);
+            return FillOutcome.Stored(build.Entry).WithDuration(duration);
+        }
+    }
+
+    private async Task StoreAsync(CacheEntry entry, FillRequest fill)
+    {
+        try
+        {
+            if (entry.VaryOn.Length > 0)
+            {
+                await store.SetAsync(EntryFactory.VaryMarker(entry, fill), drain.Token);
+            }
+
+            await store.SetAsync(entry, drain.Token);
+        }
+        catch (Exception ex) when (!drain.Token.IsCancellationRequested)
+        {
+            Log.StoreWriteFailed(logger, entry.Path, ex);              // the answer is still served
+        }
+    }
+
+    private static string[] VaryNamesWithheld(OriginResponse response, FillRequest fill)
+    {
+        if (fill.Withheld.Count == 0 || !response.Message.Headers.TryGetValues("Vary", out var values))
+        {
+            return [];
+        }
+
+        return [.. EntryFactory.VaryNames(string.Join(",", values)).Where(fill.Withheld.ContainsKey)];
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.OriginTimedOut, LogLevel.Warning, "The origin did not answer {Path} within {Seconds} s", EventName = "OriginTimedOut")]
+        public static partial void OriginTimedOut(ILogger logger, string path, double seconds);
+
+        [LoggerMessage(EventIds.OriginFailed, LogLevel.Warning, "The origin failed to answer {Path}", EventName = "OriginFailed")]
+        public static partial void OriginFailed(ILogger logger, string path, Exception exception);
+
+        [LoggerMessage(EventIds.NotStored, LogLevel.Debug, "{Path} answered {Status} and was not stored ({Reason})", EventName = "NotStored")]
+        public static partial void NotStored(ILogger logger, string path, int status, NotStoredReason reason);
+
+        [LoggerMessage(EventIds.StoreWriteFailed, LogLevel.Warning, "Storing {Path} failed; the answer was served without being stored", EventName = "StoreWriteFailed")]
+        public static partial void StoreWriteFailed(ILogger logger, string path, Exception exception);
+    }
+}

@@ -1,0 +1,89 @@
+using IsrProxy.Caching;
+using IsrProxy.Configuration;
+using IsrProxy.Observability;
+using IsrProxy.Proxy;
+using IsrProxy.Rules;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IsrProxy.Revalidation;
+
+/// <summary>
+/// Fetches every rule's <c>Prerender</c> paths into the cache at startup (Next's generateStaticParams), with bounded
+/// concurrency, through the same coalescer as client misses. It runs in the background: the proxy serves at once, and
+/// <see cref="Completion"/> tells readiness when warming is over.
+/// </summary>
+internal sealed partial class Prerenderer(
+    RuleSetProvider rules,
+    MissCoalescer coalescer,
+    CacheFiller filler,
+    ShutdownDrain drain,
+    IOptions<IsrOptions> options,
+    ILogger<Prerenderer> logger) : BackgroundService
+{
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Completion => _completion.Task;
+
+    public int Warmed { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var work = rules.Current.Rules
+                .Where(r => !r.IsNeverCached)
+                .SelectMany(r => r.Prerender.Select(path => (Rule: r, Path: path)))
+                .ToList();
+            var warmed = 0;
+            await Parallel.ForEachAsync(
+                work,
+                new ParallelOptions { MaxDegreeOfParallelism = options.Value.Prerender.Concurrency, CancellationToken = drain.Token },
+                async (item, _) =>
+                {
+                    if (await WarmAsync(item.Rule, item.Path))
+                    {
+                        Interlocked.Increment(ref warmed);
+                    }
+                });
+            Warmed = warmed;
+            Log.PrerenderDone(logger, warmed, work.Count);
+        }
+        catch (OperationCanceledException) when (drain.Token.IsCancellationRequested)
+        {
+            // Shut down while warming: what was fetched is stored, the rest is rendered on first request.
+        }
+        finally
+        {
+            _completion.TrySetResult();
+        }
+    }
+
+    private async Task<bool> WarmAsync(RouteRule rule, string path)
+    {
+        var pathAndQuery = new PathString(path).ToUriComponent();
+        var primary = CacheKeys.Primary(pathAndQuery, static _ => null, rule);
+        var fill = new FillRequest(primary, path, pathAndQuery, []);
+        var (task, _) = coalescer.Run(primary, () => filler.FillAsync(fill, rule));
+        var outcome = await task;
+        outcome.Streaming?.Dispose();
+        if (outcome.Kind != FillKind.Stored)
+        {
+            Log.PrerenderFailed(logger, path, outcome.Kind, outcome.Error);
+            return false;
+        }
+
+        return true;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.PrerenderFailed, LogLevel.Warning, "Prerendering {Path} did not store a page ({Kind})", EventName = "PrerenderFailed")]
+        public static partial void PrerenderFailed(ILogger logger, string path, FillKind kind, Exception? exception);
+
+        [LoggerMessage(EventIds.PrerenderDone, LogLevel.Information, "Prerendered {Warmed} of {Total} paths", EventName = "PrerenderDone")]
+        public static partial void PrerenderDone(ILogger logger, int warmed, int total);
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Primitives;
+
+namespace IsrProxy.Storage;
+
+/// <summary>
+/// One stored response (one variant of one URL), or a Vary marker that tells which request headers split a URL into
+/// variants. Immutable but for the regeneration back-off, which is a per-process hint and never persisted.
+/// </summary>
+internal sealed class CacheEntry
+{
+    private long _retryAfterUnixMs;
+
+    public required string Key { get; init; }
+
+    /// <summary>The key of the URL without its origin Vary values; equal to <see cref="Key"/> when the response does not vary.</summary>
+    public string? PrimaryKey { get; init; }
+
+    /// <summary>The URL path, used for implicit path and subtree tags.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The path and query the origin was asked for; regeneration asks again for exactly this.</summary>
+    public required string PathAndQuery { get; init; }
+
+    /// <summary>Request headers sent to the origin for this render (the ones that can change it); replayed by regeneration.</summary>
+    public KeyValuePair<string, string>[] RequestHeaders { get; init; } = [];
+
+    public int StatusCode { get; init; }
+
+    /// <summary>Response headers to replay, without hop-by-hop fields, Set-Cookie, Age, Content-Length, Cache-Control and Cache-Status.</summary>
+    public KeyValuePair<string, StringValues>[] Headers { get; init; } = [];
+
+    public string? CacheControl { get; init; }
+
+    /// <summary>The origin's own Cache-Status value, to which this cache appends its member.</summary>
+    public string? OriginCacheStatus { get; init; }
+
+    public string? ETag { get; init; }
+
+    public string? LastModified { get; init; }
+
+    public ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>When the render that produced this entry started. Purges at or after this instant invalidate it.</summary>
+    public DateTimeOffset RenderStartedAt { get; init; }
+
+    /// <summary>When the response arrived; Age counts from here.</summary>
+    public DateTimeOffset GeneratedAt { get; init; }
+
+    /// <summary>The origin's Age header, added to the time spent in this cache.</summary>
+    public TimeSpan InitialAge { get; init; }
+
+    /// <summary>When the entry becomes stale; null when it stays fresh until purged (<c>Revalidate: false</c>).</summary>
+    public DateTimeOffset? RevalidateAt { get; init; }
+
+    /// <summary>How long past <see cref="RevalidateAt"/> the entry may still be served stale; past that it is a miss.</summary>
+    public TimeSpan MaxStale { get; init; }
+
+    /// <summary>How much longer than <see cref="MaxStale"/> a stale entry may be served while the origin fails.</summary>
+    public TimeSpan StaleIfError { get; init; }
+
+    /// <summary>Tags from the rule and the origin's tag headers.</summary>
+    public string[] Tags { get; init; } = [];
+
+    /// <summary>Every <see cref="TagClock"/> key that can invalidate this entry: its tags, its path, and each ancestor prefix.</summary>
+    public string[] ClockKeys { get; init; } = [];
+
+    /// <summary>For a Vary marker: the request header names (lower case, sorted) that split this URL. Empty otherwise.</summary>
+    public string[] VaryOn { get; init; } = [];
+
+    public bool IsVaryMarker { get; init; }
+
+    /// <summary>Approximate memory held, used by the store's byte bound.</summary>
+    public long Size => EstimateSize();
+
+    /// <summary>The earliest time a failed regeneration may be retried.</summary>
+    public DateTimeOffset RetryAfter
+    {
+        get => DateTimeOffset.FromUnixTimeMilliseconds(Volatile.Read(ref _retryAfterUnixMs));
+        set => Volatile.Write(ref _retryAfterUnixMs, value.ToUnixTimeMilliseconds());
+    }
+
+    public DateTimeOffset? ExpireAt => RevalidateAt is { } at ? Saturating(at, MaxStale) : null;
+
+    private static DateTimeOffset Saturating(DateTimeOffset at, TimeSpan add)
+        => DateTimeOffset.MaxValue - at <= add ? DateTimeOffset.MaxValue : at + add;
+
+    private long EstimateSize()
+    {
+        const int ObjectOverhead = 256;
+        long size = ObjectOverhead + Body.Length + (Key.Length + Path.Length + PathAndQuery.Length) * 2L;
+        foreach (var header in Headers)
+        {
+            size += 32 + header.Key.Length * 2L;
+            foreach (var value in header.Value)
+            {
+                size += (value?.Length ?? 0) * 2L;
+            }
+        }
+
+        foreach (var key in ClockKeys)
+        {
+            size += 24 + key.Length * 2L;
+        }
+
+        return size;
+    }
+}

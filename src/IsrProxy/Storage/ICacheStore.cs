@@ -1,0 +1,22 @@
+namespace IsrProxy.Storage;
+
+/// <summary>
+/// Where responses live. Implementations: the in-process <see cref="Memory.MemoryCacheStore"/> and the Redis store with
+/// an in-process level in front. A read error is reported as a miss by the caller, never as a failed request.
+/// </summary>
+internal interface ICacheStore
+{
+    /// <summary>The entry stored under <paramref name="key"/>, or null.</summary>
+    ValueTask<CacheEntry?> GetAsync(string key, CancellationToken ct);
+
+    /// <summary>Stores <paramref name="entry"/> under its key unless a newer render is already there. False when it was not stored.</summary>
+    ValueTask<bool> SetAsync(CacheEntry entry, CancellationToken ct);
+
+    ValueTask RemoveAsync(string key, CancellationToken ct);
+
+    /// <summary>Number of entries (responses and Vary markers).</summary>
+    long Count { get; }
+
+    /// <summary>Approximate bytes held.</summary>
+    long Bytes { get; }
+}

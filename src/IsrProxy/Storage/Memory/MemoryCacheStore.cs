@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using IsrProxy.Configuration;
+
+namespace IsrProxy.Storage.Memory;
+
+/// <summary>
+/// The embedded store: a concurrent map bounded by bytes. Eviction is CLOCK (second chance), an approximation of LRU
+/// whose reads take no lock: a read only sets the entry's reference bit; writes, which are rare, move the clock hand
+/// under a lock and evict unreferenced entries until the store is back under its bound.
+/// </summary>
+internal sealed class MemoryCacheStore : ICacheStore
+{
+    private readonly ConcurrentDictionary<string, Slot> _map = new(StringComparer.Ordinal);
+    private readonly LinkedList<Slot> _ring = new();
+    private readonly Lock _writeLock = new();
+    private readonly long _maxBytes;
+    private LinkedListNode<Slot>? _hand;
+    private long _bytes;
+
+    public MemoryCacheStore(IOptions<IsrOptions> options)
+        : this(options.Value.Store.MemoryMaxBytes)
+    {
+    }
+
+    public MemoryCacheStore(long maxBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
+        _maxBytes = maxBytes;
+    }
+
+    public long Count => _map.Count;
+
+    public long Bytes => Volatile.Read(ref _bytes);
+
+    public long MaxBytes => _maxBytes;
+
+    /// <summary>Raised (outside the lock) for each entry evicted to make room.</summary>
+    public event Action<CacheEntry>? Evicted;
+
+    public ValueTask<CacheEntry?> GetAsync(string key, CancellationToken ct)
+    {
+        if (_map.TryGetValue(key, out var slot))
+        {
+            slot.Referenced = true;
+            return new ValueTask<CacheEntry?>(slot.Entry);
+        }
+
+        return new ValueTask<CacheEntry?>((CacheEntry?)null);
+    }
+
+    public ValueTask<bool> SetAsync(CacheEntry entry, CancellationToken ct) => new(Set(entry));
+
+    public ValueTask RemoveAsync(string key, CancellationToken ct)
+    {
+        lock (_writeLock)
+        {
+            if (_map.TryRemove(key, out var slot))
+            {
+                Unlink(slot);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A snapshot of the stored entries, for listings; never used on the request path.</summary>
+    public IReadOnlyList<CacheEntry> Snapshot() => [.. _map.Values.Select(s => s.Entry)];
+
+    private bool Set(CacheEntry entry)
+    {
+        var size = entry.Size;
+        if (size > _maxBytes)
+        {
+            return false;
+        }
+
+        List<CacheEntry>? evicted = null;
+        lock (_writeLock)
+        {
+            if (_map.TryGetValue(entry.Key, out var existing))
+            {
+                if (existing.Entry.RenderStartedAt > entry.RenderStartedAt)
+                {
+                    return false;                                     // a newer render is already stored
+                }
+
+                _bytes += size - existing.Size;
+                existing.Entry = entry;
+                existing.Size = size;
+                existing.Referenced = true;
+            }
+            else
+            {
+                var slot = new Slot(entry, size);
+                slot.Node = _hand is null ? _ring.AddLast(slot) : _ring.AddBefore(_hand, slot);
+                _map[entry.Key] = slot;
+                _bytes += size;
+            }
+
+            while (_bytes > _maxBytes && _ring.Count > 0)
+            {
+                var victim = Advance();
+                (evicted ??= []).Add(victim.Entry);
+            }
+        }
+
+        if (evicted is not null && Evicted is { } handler)
+        {
+            foreach (var victim in evicted)
+            {
+                handler(victim);
+            }
+        }
+
+        return _map.ContainsKey(entry.Key);
+    }
+
+    // Moves the hand until it finds an unreferenced slot, clearing reference bits on the way, and evicts that slot.
+    private Slot Advance()
+    {
+        while (true)
+        {
+            var node = _hand ?? _ring.First!;                         // the ring is not empty: the caller checked Count
+            _hand = node.Next ?? _ring.First;
+            var slot = node.Value;
+            if (slot.Referenced)
+            {
+                slot.Referenced = false;
+                continue;
+            }
+
+            _map.TryRemove(new KeyValuePair<string, Slot>(slot.Entry.Key, slot));
+            Unlink(slot);
+            return slot;
+        }
+    }
+
+    private void Unlink(Slot slot)
+    {
+        if (slot.Node is not { } node || node.List is null)
+        {
+            return;
+        }
+
+        if (_hand == node)
+        {
+            _hand = node.Next ?? (_ring.First == node ? null : _ring.First);
+        }
+
+        _ring.Remove(node);
+        if (_ring.Count == 0)
+        {
+            _hand = null;
+        }
+
+        _bytes -= slot.Size;
+    }
+
+    private sealed class Slot(CacheEntry entry, long size)
+    {
+        public CacheEntry Entry { get; set; } = entry;
+
+        public long Size { get; set; } = size;
+
+        public LinkedListNode<Slot>? Node { get; set; }
+
+        // Written by readers without a lock: a lost update only costs one extra turn of the clock.
+        public bool Referenced { get; set; }
+    }
+}
