@@ -30,6 +30,7 @@ public sealed class OriginServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
+        app.UseWebSockets();
         app.Run(server.HandleAsync);
         await app.StartAsync();
         server._app = app;

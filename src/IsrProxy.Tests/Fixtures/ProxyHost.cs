@@ -17,9 +17,9 @@ namespace IsrProxy.Tests.Fixtures;
 public sealed class ProxyHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly string _contentRoot;
+    private readonly string? _contentRoot;
 
-    private ProxyHost(WebApplication app, string contentRoot, HttpClient client, TestLogSink logs)
+    private ProxyHost(WebApplication app, string? contentRoot, HttpClient client, TestLogSink logs)
     {
         _app = app;
         _contentRoot = contentRoot;
@@ -40,14 +40,21 @@ public sealed class ProxyHost : IAsyncDisposable
         string routesJson = "[]",
         TimeProvider? time = null,
         IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        string? contentRoot = null)
     {
-        var contentRoot = Directory.CreateTempSubdirectory("isrproxy-test-").FullName;
+        // A folder of the test's own, so the repository's appsettings.json never applies; a given folder is the test's.
+        var ownsContentRoot = contentRoot is null;
+        contentRoot ??= Directory.CreateTempSubdirectory("isrproxy-test-").FullName;
         var logs = new TestLogSink();
         var json = $$"""{ "Isr": { "Origin": "{{origin.BaseAddress.ToString().TrimEnd('/')}}", "Routes": {{routesJson}} } }""";
         var builder = IsrHost.CreateBuilder([], contentRoot, useSerilog: false, configure: config =>
         {
-            config.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+            if (ownsContentRoot)
+            {
+                config.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+            }
+
             config.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         });
         builder.Logging.ClearProviders();
@@ -73,7 +80,7 @@ public sealed class ProxyHost : IAsyncDisposable
             BaseAddress = new Uri(app.Urls.Single()),
             Timeout = TimeSpan.FromSeconds(60),
         };
-        return new ProxyHost(app, contentRoot, client, logs);
+        return new ProxyHost(app, ownsContentRoot ? contentRoot : null, client, logs);
     }
 
     public T Get<T>()
@@ -110,13 +117,9 @@ public sealed class ProxyHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        try
+        if (_contentRoot is not null)
         {
             Directory.Delete(_contentRoot, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover empty temp folder is harmless.
         }
     }
 }

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Net;
+using IsrProxy.Revalidation;
+using IsrProxy.Tests.Fixtures;
+
+namespace IsrProxy.Tests.Integration;
+
+/// <summary>Miss coalescing, Fallback: false, Prerender and MaxDuration.</summary>
+public sealed class RoutingTests
+{
+    [Fact]
+    public async Task ConcurrentMisses_MakeOneOriginRequest()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/hot", async (ctx, n) =>
+        {
+            await release.Task;
+            await ctx.Response.WriteAsync($"hot v{n}");
+        }));
+        await using var proxy = await ProxyHost.StartAsync(origin);
+
+        var requests = Enumerable.Range(0, 100).Select(_ => proxy.SendAsync(HttpMethod.Get, "/hot")).ToArray();
+        await Eventually.TrueAsync(() => origin.Count("/hot") == 1, "the fill reached the origin");
+        await Eventually.TrueAsync(() => proxy.Get<MissCoalescer>().InFlight == 1, "the fill is in flight");
+        release.SetResult();
+        var responses = await Task.WhenAll(requests);
+
+        Assert.Equal(1, origin.Count("/hot"));
+        foreach (var response in responses)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("hot v1", await response.Content.ReadAsStringAsync());
+            response.Dispose();
+        }
+
+        var statuses = responses.Select(r => ProxyHost.Header(r, "Cache-Status")).ToList();
+        Assert.Contains("IsrProxy; fwd=uri-miss; stored", statuses);
+        Assert.Single(statuses, s => s == "IsrProxy; fwd=uri-miss; stored");
+        Assert.All(statuses, s => Assert.True(
+            s is "IsrProxy; fwd=uri-miss; stored" or "IsrProxy; fwd=uri-miss; stored; collapsed" or "IsrProxy; hit",
+            s));
+    }
+
+    [Fact]
+    public async Task ConcurrentMisses_ForAPrivateAnswer_AreNotShared()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/me", async (ctx, n) =>
+        {
+            await release.Task;
+            ctx.Response.Headers.SetCookie = $"session={n}";
+            await ctx.Response.WriteAsync($"me v{n}");
+        }));
+        await using var proxy = await ProxyHost.StartAsync(origin);
+
+        var requests = Enumerable.Range(0, 5).Select(_ => proxy.SendAsync(HttpMethod.Get, "/me")).ToArray();
+        await Eventually.TrueAsync(() => origin.Count("/me") >= 1, "the fill reached the origin");
+        release.SetResult();
+        var responses = await Task.WhenAll(requests);
+
+        var cookies = responses.Select(r => ProxyHost.Header(r, "Set-Cookie")).ToList();
+        Assert.Equal(cookies.Count, cookies.Distinct().Count());                 // nobody got another's cookie
+        Assert.Equal(5, origin.Count("/me"));
+    }
+
+    [Fact]
+    public async Task FallbackFalse_UnlistedPath_Answers404WithoutTheOrigin()
+    {
+        await using var origin = await OriginServer.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync(origin, """
+            [{ "Match": "/docs/**", "Fallback": false, "Prerender": ["/docs/intro"] }]
+            """);
+        await proxy.Get<Prerenderer>().Completion;
+
+        using var unlisted = await proxy.SendAsync(HttpMethod.Get, "/docs/unknown");
+        var listed = await proxy.FetchAsync("/docs/intro");
+
+        Assert.Equal(HttpStatusCode.NotFound, unlisted.StatusCode);
+        Assert.Null(ProxyHost.Header(unlisted, "Cache-Status"));
+        Assert.Equal(0, origin.Count("/docs/unknown"));
+        Assert.Equal(("HIT", "/docs/intro v1"), listed);
+    }
+
+    [Fact]
+    public async Task Prerender_WarmsTheListedPathsAtStartup()
+    {
+        await using var origin = await OriginServer.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync(origin, """
+            [{ "Match": "/p/**", "Prerender": ["/p/a", "/p/b", "/p/c", "/p/d", "/p/e"] }]
+            """, settings: new Dictionary<string, string?> { ["Isr:Prerender:Concurrency"] = "2" });
+
+        await proxy.Get<Prerenderer>().Completion;
+
+        Assert.Equal(5, proxy.Get<Prerenderer>().Warmed);
+        foreach (var path in new[] { "/p/a", "/p/b", "/p/c", "/p/d", "/p/e" })
+        {
+            Assert.Equal(1, origin.Count(path));
+            Assert.Equal(("HIT", $"{path} v1"), await proxy.FetchAsync(path));
+        }
+    }
+
+    [Fact]
+    public async Task OriginSlowerThanMaxDuration_Gives504()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/slow", async (ctx, n) =>
+        {
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await ctx.Response.WriteAsync("late");
+        }));
+        await using var proxy = await ProxyHost.StartAsync(origin, """[{ "Match": "/slow", "MaxDuration": 1 }]""");
+
+        var clock = Stopwatch.StartNew();
+        using var response = await proxy.SendAsync(HttpMethod.Get, "/slow");
+        clock.Stop();
+        release.SetResult();
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("MISS", ProxyHost.CacheClassOf(response));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(25), $"answered after {clock.Elapsed}, not at MaxDuration");
+    }
+
+    [Fact]
+    public async Task BypassedRequest_SlowerThanMaxDuration_Gives504()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/slow", async (ctx, n) =>
+        {
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await ctx.Response.WriteAsync("late");
+        }));
+        await using var proxy = await ProxyHost.StartAsync(origin, """[{ "Match": "/slow", "MaxDuration": 1, "Dynamic": "force-dynamic" }]""");
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, "/slow");
+        release.SetResult();
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task UnreachableOrigin_Gives502()
+    {
+        var origin = await OriginServer.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync(origin);
+        await origin.DisposeAsync();
+
+        using var cached = await proxy.SendAsync(HttpMethod.Get, "/p");
+        using var bypassed = await proxy.SendAsync(HttpMethod.Post, "/p");
+
+        Assert.Equal(HttpStatusCode.BadGateway, cached.StatusCode);
+        Assert.Equal(HttpStatusCode.BadGateway, bypassed.StatusCode);
+    }
+}

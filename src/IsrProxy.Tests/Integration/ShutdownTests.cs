@@ -1,0 +1,45 @@
+using IsrProxy.Revalidation;
+using IsrProxy.Storage;
+using IsrProxy.Tests.Fixtures;
+
+namespace IsrProxy.Tests.Integration;
+
+/// <summary>Shutdown stops taking work and lets a running regeneration finish, up to the timeout.</summary>
+public sealed class ShutdownTests
+{
+    [Fact]
+    public async Task Stop_WaitsForAnInFlightRegeneration()
+    {
+        var time = new ManualTimeProvider();
+        var regenerating = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/p", async (ctx, n) =>
+        {
+            if (n == 2)
+            {
+                regenerating.SetResult();
+                await release.Task;
+            }
+
+            await ctx.Response.WriteAsync($"v{n}");
+        }));
+        var proxy = await ProxyHost.StartAsync(origin, """[{ "Match": "/**", "Revalidate": 10 }]""", time);
+        var store = proxy.Get<ICacheStore>();
+        var worker = proxy.Get<RegenerationWorker>();
+        var queue = proxy.Get<RegenerationQueue>();
+        await proxy.FetchAsync("/p");
+        time.Advance(TimeSpan.FromSeconds(11));
+        await proxy.FetchAsync("/p");
+        await regenerating.Task;
+
+        var stopping = proxy.DisposeAsync().AsTask();
+        await Eventually.TrueAsync(() => queue.Reader.Completion.IsCompleted, "shutdown closed the regeneration queue");
+        Assert.False(stopping.IsCompleted, "shutdown finished while a regeneration was still running");
+        release.SetResult();                                                // had shutdown not waited, this render was cancelled
+        await stopping;
+
+        Assert.Equal(1, worker.Succeeded);
+        var entry = await store.GetAsync("/p", default);
+        Assert.Equal("v2", System.Text.Encoding.UTF8.GetString(entry!.Body.Span));
+    }
+}
