@@ -68,7 +68,16 @@ public sealed class ProxyHost : IAsyncDisposable
 
         services?.Invoke(builder.Services);
         var app = IsrHost.Build(builder);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception ex) when (logs.Records.Any(r => r.Level >= LogLevel.Error))
+        {
+            var errors = logs.Records.Where(r => r.Level >= LogLevel.Error).Select(r => $"{r.Category}: {r.Message} {r.Exception}");
+            throw new ProxyStartException("The proxy failed to start:\n" + string.Join("\n", errors), ex);
+        }
+
         var client = new HttpClient(new SocketsHttpHandler
         {
             UseCookies = false,
@@ -123,3 +132,6 @@ public sealed class ProxyHost : IAsyncDisposable
         }
     }
 }
+
+/// <summary>The proxy did not start; the message carries the error logs written while it tried.</summary>
+public sealed class ProxyStartException(string message, Exception inner) : Exception(message, inner);

@@ -100,6 +100,63 @@ public sealed class RoutingTests
     }
 
     [Fact]
+    public async Task Sitemap_PathsArePrerenderedAndServedUnderFallbackFalse()
+    {
+        OriginServer? self = null;
+        await using var origin = await OriginServer.StartAsync(o =>
+        {
+            self = o;
+            o.Route("/sitemap.xml", (ctx, n) =>
+            {
+                var root = self!.BaseAddress.ToString().TrimEnd('/');
+                ctx.Response.ContentType = "application/xml";
+                return ctx.Response.WriteAsync($"""
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+                      <url><loc>{root}/shop/a</loc></url>
+                      <url><loc>{root}/shop/b</loc></url>
+                      <url><loc>{root}/elsewhere</loc></url>
+                    </urlset>
+                    """);
+            });
+        });
+        await using var proxy = await ProxyHost.StartAsync(origin, """
+            [{ "Match": "/shop/{item}", "Fallback": false, "Sitemap": "/sitemap.xml" }]
+            """);
+        await proxy.Get<Prerenderer>().Completion;
+
+        Assert.Equal(("HIT", "/shop/a v1"), await proxy.FetchAsync("/shop/a"));
+        Assert.Equal(("HIT", "/shop/b v1"), await proxy.FetchAsync("/shop/b"));
+        using var unlisted = await proxy.SendAsync(HttpMethod.Get, "/shop/c");
+        Assert.Equal(HttpStatusCode.NotFound, unlisted.StatusCode);
+        Assert.Equal(0, origin.Count("/shop/c") + origin.Count("/elsewhere"));
+    }
+
+    [Fact]
+    public async Task UnreadableSitemap_IsLogged_AndTheProxyServes()
+    {
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/sitemap.xml", (ctx, n) => ctx.Response.WriteAsync("<not-xml")));
+        await using var proxy = await ProxyHost.StartAsync(origin, """
+            [{ "Match": "/shop/{item}", "Sitemap": "/sitemap.xml" }, { "Match": "/news/{item}", "Sitemap": "/absent.xml" }]
+            """);
+        await proxy.Get<Prerenderer>().Completion;
+
+        Assert.Equal(2, proxy.Logs.Records.Count(r => r.EventId.Name == "SitemapFailed"));
+        Assert.Equal(("MISS", "/shop/a v1"), await proxy.FetchAsync("/shop/a"));
+    }
+
+    [Fact]
+    public async Task Hit_NeverTouchesTheOrigin()
+    {
+        var origin = await OriginServer.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync(origin);
+        await proxy.FetchAsync("/p");
+        await origin.DisposeAsync();                                          // the origin is gone
+
+        Assert.Equal(("HIT", "/p v1"), await proxy.FetchAsync("/p"));
+    }
+
+    [Fact]
     public async Task OriginSlowerThanMaxDuration_Gives504()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -20,6 +20,7 @@ internal sealed class CacheMiddleware(
     MissHandler misses,
     RegenerationQueue regenerations,
     OriginForwarder forwarder,
+    SitemapPaths sitemaps,
     TimeProvider time)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -45,7 +46,7 @@ internal sealed class CacheMiddleware(
             return;
         }
 
-        if (decision.Rule.Fallback == FallbackMode.False && !decision.Rule.PrerenderSet.Contains(context.Request.Path.Value ?? "/"))
+        if (decision.Rule.Fallback == FallbackMode.False && !IsListed(decision.Rule, context.Request.Path.Value ?? "/"))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;      // Next's dynamicParams = false
             return;
@@ -76,6 +77,8 @@ internal sealed class CacheMiddleware(
                 return;
         }
     }
+
+    private bool IsListed(RouteRule rule, string path) => rule.PrerenderSet.Contains(path) || sitemaps.Contains(rule, path);
 
     private static string HitMember(Freshness freshness)
         => freshness.TimeToLive is { } ttl

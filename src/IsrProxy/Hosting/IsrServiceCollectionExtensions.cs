@@ -42,6 +42,7 @@ internal static class IsrServiceCollectionExtensions
         services.AddSingleton<RegenerationQueue>();
         services.AddSingleton<RegenerationWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<RegenerationWorker>());
+        services.AddSingleton<SitemapPaths>();
         services.AddSingleton<Prerenderer>();
         services.AddHostedService(sp => sp.GetRequiredService<Prerenderer>());
 

@@ -18,6 +18,7 @@ internal static class EventIds
     public const int PrerenderFailed = 2004;
     public const int PrerenderDone = 2005;
     public const int DrainTimedOut = 2006;
+    public const int SitemapFailed = 2007;
 
     public const int PurgeAccepted = 3001;
     public const int PurgeRejected = 3002;

@@ -17,6 +17,7 @@ namespace IsrProxy.Revalidation;
 /// </summary>
 internal sealed partial class Prerenderer(
     RuleSetProvider rules,
+    SitemapPaths sitemaps,
     MissCoalescer coalescer,
     CacheFiller filler,
     ShutdownDrain drain,
@@ -33,10 +34,14 @@ internal sealed partial class Prerenderer(
     {
         try
         {
-            var work = rules.Current.Rules
-                .Where(r => !r.IsNeverCached)
-                .SelectMany(r => r.Prerender.Select(path => (Rule: r, Path: path)))
-                .ToList();
+            var work = new List<(RouteRule Rule, string Path)>();
+            foreach (var rule in rules.Current.Rules.Where(r => !r.IsNeverCached))
+            {
+                var paths = new HashSet<string>(rule.Prerender, StringComparer.Ordinal);
+                paths.UnionWith(await LoadSitemapAsync(rule));
+                work.AddRange(paths.Select(path => (rule, path)));
+            }
+
             var warmed = 0;
             await Parallel.ForEachAsync(
                 work,
@@ -61,6 +66,19 @@ internal sealed partial class Prerenderer(
         }
     }
 
+    private async Task<IReadOnlyCollection<string>> LoadSitemapAsync(RouteRule rule)
+    {
+        try
+        {
+            return await sitemaps.LoadAsync(rule, drain.Token);
+        }
+        catch (Exception ex) when (!drain.Token.IsCancellationRequested)     // a broken sitemap never stops the proxy
+        {
+            Log.SitemapFailed(logger, rule.Match, ex);
+            return [];
+        }
+    }
+
     private async Task<bool> WarmAsync(RouteRule rule, string path)
     {
         var pathAndQuery = new PathString(path).ToUriComponent();
@@ -82,6 +100,9 @@ internal sealed partial class Prerenderer(
     {
         [LoggerMessage(EventIds.PrerenderFailed, LogLevel.Warning, "Prerendering {Path} did not store a page ({Kind})", EventName = "PrerenderFailed")]
         public static partial void PrerenderFailed(ILogger logger, string path, FillKind kind, Exception? exception);
+
+        [LoggerMessage(EventIds.SitemapFailed, LogLevel.Warning, "The sitemap of rule {Match} could not be read; its paths are not prerendered", EventName = "SitemapFailed")]
+        public static partial void SitemapFailed(ILogger logger, string match, Exception exception);
 
         [LoggerMessage(EventIds.PrerenderDone, LogLevel.Information, "Prerendered {Warmed} of {Total} paths", EventName = "PrerenderDone")]
         public static partial void PrerenderDone(ILogger logger, int warmed, int total);
