@@ -39,6 +39,28 @@ public sealed class RevalidationTests
     }
 
     [Fact]
+    public async Task StaleVariant_IsRegeneratedUnderItsOwnKey_WithItsOwnHeaders()
+    {
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/p", (ctx, n) =>
+        {
+            ctx.Response.Headers.Vary = "Accept-Language";
+            return ctx.Response.WriteAsync($"{ctx.Request.Headers.AcceptLanguage} v{n}");
+        }));
+        await using var proxy = await ProxyHost.StartAsync(origin, """[{ "Match": "/**", "Revalidate": 10 }]""", _time);
+        await proxy.FetchAsync("/p", ("Accept-Language", "fr"));
+        await proxy.FetchAsync("/p", ("Accept-Language", "de"));
+        var renders = origin.Count("/p");
+
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal("STALE", (await proxy.FetchAsync("/p", ("Accept-Language", "fr"))).Cache);
+        await Eventually.TrueAsync(() => proxy.Get<RegenerationWorker>().Succeeded == 1, "the variant was regenerated");
+
+        Assert.Equal(("HIT", $"fr v{renders + 1}"), await proxy.FetchAsync("/p", ("Accept-Language", "fr")));
+        Assert.Equal("STALE", (await proxy.FetchAsync("/p", ("Accept-Language", "de"))).Cache);
+        Assert.Equal(3, proxy.Get<Storage.ICacheStore>().Count);              // the marker and two variants, nothing else
+    }
+
+    [Fact]
     public async Task FailedRegeneration_KeepsTheOldPage_AndRetriesAfterBackoff()
     {
         await using var origin = await OriginServer.StartAsync(o => o.Route("/blog/a", (ctx, n) =>

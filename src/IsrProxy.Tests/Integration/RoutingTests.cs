@@ -8,6 +8,8 @@ namespace IsrProxy.Tests.Integration;
 /// <summary>Miss coalescing, Fallback: false, Prerender and MaxDuration.</summary>
 public sealed class RoutingTests
 {
+    private static readonly Lock PeakLock = new();
+
     [Fact]
     public async Task ConcurrentMisses_MakeOneOriginRequest()
     {
@@ -84,12 +86,32 @@ public sealed class RoutingTests
     [Fact]
     public async Task Prerender_WarmsTheListedPathsAtStartup()
     {
-        await using var origin = await OriginServer.StartAsync();
+        var inFlight = 0;
+        var peak = 0;
+        await using var origin = await OriginServer.StartAsync(o =>
+        {
+            foreach (var path in new[] { "/p/a", "/p/b", "/p/c", "/p/d", "/p/e" })
+            {
+                o.Route(path, async (ctx, n) =>
+                {
+                    var now = Interlocked.Increment(ref inFlight);
+                    lock (PeakLock)
+                    {
+                        peak = Math.Max(peak, now);
+                    }
+
+                    await Task.Yield();
+                    await ctx.Response.WriteAsync($"{path} v{n}");
+                    Interlocked.Decrement(ref inFlight);
+                });
+            }
+        });
         await using var proxy = await ProxyHost.StartAsync(origin, """
             [{ "Match": "/p/**", "Prerender": ["/p/a", "/p/b", "/p/c", "/p/d", "/p/e"] }]
             """, settings: new Dictionary<string, string?> { ["Isr:Prerender:Concurrency"] = "2" });
 
         await proxy.Get<Prerenderer>().Completion;
+        Assert.InRange(peak, 1, 2);
 
         Assert.Equal(5, proxy.Get<Prerenderer>().Warmed);
         foreach (var path in new[] { "/p/a", "/p/b", "/p/c", "/p/d", "/p/e" })

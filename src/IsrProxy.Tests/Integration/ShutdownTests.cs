@@ -42,4 +42,37 @@ public sealed class ShutdownTests
         var entry = await store.GetAsync("/p", default);
         Assert.Equal("v2", System.Text.Encoding.UTF8.GetString(entry!.Body.Span));
     }
+
+    [Fact]
+    public async Task Stop_GivesUpOnARegenerationAtTheShutdownTimeout()
+    {
+        var time = new ManualTimeProvider();
+        var regenerating = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/p", async (ctx, n) =>
+        {
+            if (n == 2)
+            {
+                regenerating.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ctx.RequestAborted);     // a render that never ends
+            }
+
+            await ctx.Response.WriteAsync($"v{n}");
+        }));
+        var proxy = await ProxyHost.StartAsync(
+            origin,
+            """[{ "Match": "/**", "Revalidate": 10 }]""",
+            time,
+            new Dictionary<string, string?> { ["Isr:Regeneration:ShutdownTimeoutSeconds"] = "1" });
+        await proxy.FetchAsync("/p");
+        time.Advance(TimeSpan.FromSeconds(11));
+        await proxy.FetchAsync("/p");
+        await regenerating.Task;
+
+        var stopping = proxy.DisposeAsync().AsTask();
+        await Eventually.TrueAsync(() => proxy.Logs.Records.Any(r => r.EventId.Name == "DrainTimedOut") || stopping.IsCompleted, "shutdown waited");
+        time.Advance(TimeSpan.FromSeconds(2));                              // the drain timeout passes
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Contains(proxy.Logs.Records, r => r.EventId.Name == "DrainTimedOut");
+    }
 }

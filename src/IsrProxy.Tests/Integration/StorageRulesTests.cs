@@ -121,6 +121,27 @@ public sealed class StorageRulesTests
     }
 
     [Fact]
+    public async Task CompressedAnswerWithoutVary_IsServedOnlyToClientsThatAcceptIt()
+    {
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/p", (ctx, n) =>
+        {
+            var gzip = ctx.Request.Headers.AcceptEncoding.ToString() == "gzip";
+            if (gzip)
+            {
+                ctx.Response.Headers.ContentEncoding = "gzip";                  // and no Vary, as some origins do
+            }
+
+            return ctx.Response.WriteAsync(gzip ? $"gzipped v{n}" : $"plain v{n}");
+        }));
+        await using var proxy = await ProxyHost.StartAsync(origin);
+
+        Assert.Equal(("MISS", "gzipped v1"), await proxy.FetchAsync("/p", ("Accept-Encoding", "gzip, deflate")));
+        Assert.Equal(("MISS", "plain v2"), await proxy.FetchAsync("/p"));
+        Assert.Equal(("HIT", "gzipped v1"), await proxy.FetchAsync("/p", ("Accept-Encoding", "gzip")));
+        Assert.Equal(("HIT", "plain v2"), await proxy.FetchAsync("/p", ("Accept-Encoding", "identity")));
+    }
+
+    [Fact]
     public async Task RuleVary_SplitsTheCacheByRequestHeader()
     {
         await using var origin = await OriginServer.StartAsync(o => o.Route("/p", (ctx, n) => ctx.Response.WriteAsync($"{ctx.Request.Headers["X-Device"]} v{n}")));

@@ -60,12 +60,21 @@ internal static class EntryFactory
         TagHeaders.ParseNextCacheTags(fields.Get(IsrHeaders.NextCacheTags), tags);
         var distinctTags = tags.Distinct(StringComparer.Ordinal).ToArray();
 
+        // Once a URL is known to vary, every answer for it is a variant; and a compressed answer is only right for
+        // clients that accept that coding, whether or not the origin said so.
         var varyOn = VaryNames(fields.Get("Vary"));
+        var implied = IsEncoded(fields.Get("Content-Encoding")) ? ["accept-encoding"] : Array.Empty<string>();
+        if (fill.KnownVary.Length > 0 || implied.Length > 0)
+        {
+            varyOn = [.. varyOn.Union(fill.KnownVary).Union(implied).Order(StringComparer.Ordinal)];
+        }
+
         var key = varyOn.Length == 0 ? fill.PrimaryKey : CacheKeys.Variant(fill.PrimaryKey, varyOn, fill.HeaderValue);
         var keepSetCookie = refusal is NotStoredReason.SetCookie or NotStoredReason.Private;
         var entry = new CacheEntry
         {
             Key = key,
+            PrimaryKey = fill.PrimaryKey,
             Path = fill.Path,
             PathAndQuery = fill.PathAndQuery,
             RequestHeaders = fill.Headers,
@@ -116,6 +125,9 @@ internal static class EntryFactory
             .Order(StringComparer.Ordinal)
             .ToArray();
     }
+
+    private static bool IsEncoded(string? contentEncoding)
+        => !string.IsNullOrWhiteSpace(contentEncoding) && !string.Equals(contentEncoding.Trim(), "identity", StringComparison.OrdinalIgnoreCase);
 
     private static TimeSpan? Lowest(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a < b ? a : b;
 

@@ -13,6 +13,9 @@ namespace IsrProxy.Proxy;
 /// </summary>
 internal sealed record FillRequest(string PrimaryKey, string Path, string PathAndQuery, KeyValuePair<string, string>[] Headers)
 {
+    /// <summary>The request headers this URL is already known to vary on (from its Vary marker); the answer is stored as a variant.</summary>
+    public string[] KnownVary { get; init; } = [];
+
     /// <summary>Request headers the client sent that a fill did not forward, kept so a Vary that names one can be honoured.</summary>
     public IReadOnlyDictionary<string, string> Withheld { get; init; } = EmptyWithheld;
 
@@ -69,7 +72,7 @@ internal sealed record FillRequest(string PrimaryKey, string Path, string PathAn
         }
 
         var path = request.Path.Value is { Length: > 0 } p ? p : "/";
-        return new FillRequest(decision.PrimaryKey, path, decision.PathAndQuery, [.. headers]) { Withheld = withheld };
+        return new FillRequest(decision.PrimaryKey, path, decision.PathAndQuery, [.. headers]) { Withheld = withheld, KnownVary = varyOn };
     }
 
     /// <summary>A fill for the same URL that also forwards <paramref name="names"/> (headers the origin said it varies on).</summary>

@@ -76,7 +76,7 @@ internal sealed partial class RegenerationWorker(
     private async Task RegenerateAsync(CacheEntry stale)
     {
         var rule = rules.Current.Match(stale.Path);
-        var fill = new FillRequest(stale.PrimaryKey ?? stale.Key, stale.Path, stale.PathAndQuery, stale.RequestHeaders);
+        var fill = new FillRequest(stale.PrimaryKey ?? stale.Key, stale.Path, stale.PathAndQuery, stale.RequestHeaders) { KnownVary = stale.VaryOn };
         var outcome = await filler.FillAsync(fill, rule);
         outcome.Streaming?.Dispose();
         if (outcome.Kind == FillKind.Stored)
