@@ -1,4 +1,5 @@
 using IsrProxy.Caching.Http;
+using IsrProxy.Configuration;
 using IsrProxy.Proxy;
 using IsrProxy.Rules;
 using IsrProxy.Storage;
@@ -20,10 +21,16 @@ internal static class EntryFactory
 {
     private static readonly HashSet<int> CacheableStatuses = [200, 203, 300, 301, 308, 404, 410];
 
-    public static EntryBuild Build(OriginResponse response, FillRequest fill, RouteRule rule, DateTimeOffset renderStartedAt, DateTimeOffset now)
+    public static EntryBuild Build(
+        OriginResponse response,
+        FillRequest fill,
+        RouteRule rule,
+        TagHeaderOptions tagHeaders,
+        DateTimeOffset renderStartedAt,
+        DateTimeOffset now)
     {
         var message = response.Message;
-        var fields = ResponseFields.Read(message);
+        var fields = ResponseFields.Read(message, tagHeaders);
         var directives = CacheControlPolicy.Evaluate(
             [fields.Get(IsrHeaders.IsrProxyCacheControl), fields.Get(IsrHeaders.CdnCacheControl)],
             fields.Get("Cache-Control"),
@@ -54,10 +61,10 @@ internal static class EntryFactory
             : rule.MaxStale;
 
         var tags = new List<string>(rule.Tags);
-        TagHeaders.ParseCacheTag(fields.Get(IsrHeaders.CacheTag), tags);
-        TagHeaders.ParseSurrogateKey(fields.Get(IsrHeaders.SurrogateKey), tags);
-        TagHeaders.ParseCacheGroups(fields.Get(IsrHeaders.CacheGroups), tags);
-        TagHeaders.ParseNextCacheTags(fields.Get(IsrHeaders.NextCacheTags), tags);
+        TagHeaders.ParseCacheTag(fields.GetIfNamed(tagHeaders.CacheTag), tags);
+        TagHeaders.ParseSurrogateKey(fields.GetIfNamed(tagHeaders.SurrogateKey), tags);
+        TagHeaders.ParseCacheGroups(fields.GetIfNamed(tagHeaders.CacheGroups), tags);
+        TagHeaders.ParseNextCacheTags(fields.GetIfNamed(tagHeaders.NextCacheTags), tags);
         var distinctTags = tags.Distinct(StringComparer.Ordinal).ToArray();
 
         // Once a URL is known to vary, every answer for it is a variant; and a compressed answer is only right for
@@ -140,10 +147,16 @@ internal static class EntryFactory
     {
         private readonly List<KeyValuePair<string, StringValues>> _all = [];
         private readonly HashSet<string> _connectionNamed = new(StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<string> _tagHeaders = new(StringComparer.OrdinalIgnoreCase);
 
-        public static ResponseFields Read(HttpResponseMessage message)
+        public static ResponseFields Read(HttpResponseMessage message, TagHeaderOptions tagHeaders)
         {
             var fields = new ResponseFields();
+            if (!tagHeaders.Forward)
+            {
+                fields._tagHeaders.UnionWith(tagHeaders.Names());
+            }
+
             foreach (var header in message.Headers.NonValidated)
             {
                 fields._all.Add(new(header.Key, ToStringValues(header.Value)));
@@ -175,6 +188,8 @@ internal static class EntryFactory
             return null;
         }
 
+        public string? GetIfNamed(string? name) => string.IsNullOrWhiteSpace(name) ? null : Get(name);
+
         public bool Has(string name) => _all.Exists(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase));
 
         public KeyValuePair<string, StringValues>[] Replayable(bool keepSetCookie)
@@ -185,8 +200,7 @@ internal static class EntryFactory
                && !_connectionNamed.Contains(name)
                && (keepSetCookie || !string.Equals(name, "Set-Cookie", StringComparison.OrdinalIgnoreCase))
                && !Is(name, "Age") && !Is(name, "Content-Length") && !Is(name, "Cache-Control") && !Is(name, IsrHeaders.CacheStatus)
-               && !Is(name, IsrHeaders.CacheTag) && !Is(name, IsrHeaders.SurrogateKey) && !Is(name, IsrHeaders.CacheGroups)
-               && !Is(name, IsrHeaders.NextCacheTags) && !Is(name, IsrHeaders.IsrProxyCacheControl)
+               && !_tagHeaders.Contains(name) && !Is(name, IsrHeaders.IsrProxyCacheControl)
                && !Is(name, IsrHeaders.XIsrCache);
 
         private static bool Is(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);

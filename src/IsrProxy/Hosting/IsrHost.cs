@@ -27,6 +27,8 @@ internal static class IsrHost
             builder.Logging.AddSerilog(logger, dispose: true);
         }
 
+        // ASP.NET Core's request-start lines print the query string, where ?secret= may be: keep them off.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Services.AddIsrProxy(builder.Configuration);
         return builder;
     }

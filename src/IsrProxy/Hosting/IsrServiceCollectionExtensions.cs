@@ -1,6 +1,7 @@
 using IsrProxy.Caching;
 using IsrProxy.Configuration;
 using IsrProxy.Proxy;
+using IsrProxy.Purge;
 using IsrProxy.Revalidation;
 using IsrProxy.Rules;
 using IsrProxy.Storage;
@@ -36,6 +37,9 @@ internal static class IsrServiceCollectionExtensions
         services.AddSingleton<OriginEndpoint>();
         services.AddSingleton<OriginClient>();
         services.AddSingleton<OriginForwarder>();
+
+        services.AddSingleton<SecretVerifier>();
+        services.AddSingleton<PurgeService>();
 
         services.AddSingleton<ShutdownDrain>();
         services.AddSingleton<CacheFiller>();

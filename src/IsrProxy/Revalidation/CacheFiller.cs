@@ -24,6 +24,7 @@ internal sealed partial class CacheFiller(
     ILogger<CacheFiller> logger)
 {
     private readonly TimeSpan _defaultTimeout = TimeSpan.FromSeconds(options.Value.Proxy.DefaultMaxDurationSeconds);
+    private readonly TagHeaderOptions _tagHeaders = options.Value.TagHeaders;
 
     public async Task<FillOutcome> FillAsync(FillRequest fill, RouteRule rule)
     {
@@ -65,7 +66,7 @@ internal sealed partial class CacheFiller(
 
         using (response)
         {
-            var build = EntryFactory.Build(response, fill, rule, renderStartedAt, time.GetUtcNow());
+            var build = EntryFactory.Build(response, fill, rule, _tagHeaders, renderStartedAt, time.GetUtcNow());
             if (!build.IsStorable)
             {
                 Log.NotStored(logger, fill.Path, response.StatusCode, build.Refusal);

@@ -14,6 +14,15 @@ internal interface ICacheStore
 
     ValueTask RemoveAsync(string key, CancellationToken ct);
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> entries carrying <paramref name="clockKey"/> (a tag, a path or a subtree), through
+    /// an index kept on writes. Used by <c>mode=refresh</c>, never by a plain purge.
+    /// </summary>
+    ValueTask<IReadOnlyList<CacheEntry>> FindAsync(string clockKey, int limit, CancellationToken ct);
+
+    /// <summary>Up to <paramref name="limit"/> stored responses whose path starts with <paramref name="pathPrefix"/>, for the admin listing.</summary>
+    ValueTask<IReadOnlyList<CacheEntry>> ListAsync(string pathPrefix, int limit, CancellationToken ct);
+
     /// <summary>Number of entries (responses and Vary markers).</summary>
     long Count { get; }
 

@@ -16,9 +16,9 @@ internal sealed class TagClock
     private readonly ConcurrentDictionary<string, Stamps> _stamps = new(StringComparer.Ordinal);
     private readonly int _capacity;
     private readonly Lock _foldLock = new();
-    private long _lastChangeMs = long.MinValue;
-    private long _staleFloorMs = long.MinValue;
-    private long _expiredFloorMs = long.MinValue;
+    private long _lastChangeTicks = long.MinValue;
+    private long _staleFloorTicks = long.MinValue;
+    private long _expiredFloorTicks = long.MinValue;
 
     public TagClock(int capacity = DefaultCapacity)
     {
@@ -40,24 +40,24 @@ internal sealed class TagClock
 
     public (DateTimeOffset? StaleAt, DateTimeOffset? ExpiredAt) Get(string clockKey)
         => _stamps.TryGetValue(clockKey, out var s)
-            ? (FromMs(Volatile.Read(ref s.StaleAtMs)), FromMs(Volatile.Read(ref s.ExpiredAtMs)))
+            ? (FromTicks(Volatile.Read(ref s.StaleAtTicks)), FromTicks(Volatile.Read(ref s.ExpiredAtTicks)))
             : (null, null);
 
     /// <summary>Judges an entry rendered at <paramref name="renderStartedAt"/> carrying <paramref name="clockKeys"/>.</summary>
     public ClockVerdict Evaluate(string[] clockKeys, DateTimeOffset renderStartedAt)
     {
-        var rendered = renderStartedAt.ToUnixTimeMilliseconds();
-        if (Volatile.Read(ref _lastChangeMs) < rendered)
+        var rendered = renderStartedAt.UtcTicks;
+        if (Volatile.Read(ref _lastChangeTicks) < rendered)
         {
             return default;                                   // nothing was purged since this render began
         }
 
-        if (Volatile.Read(ref _expiredFloorMs) >= rendered)
+        if (Volatile.Read(ref _expiredFloorTicks) >= rendered)
         {
             return new ClockVerdict(Expired: true, StaleSince: null);
         }
 
-        var staleSince = Volatile.Read(ref _staleFloorMs) >= rendered ? Volatile.Read(ref _staleFloorMs) : long.MinValue;
+        var staleSince = Volatile.Read(ref _staleFloorTicks) >= rendered ? Volatile.Read(ref _staleFloorTicks) : long.MinValue;
         foreach (var key in clockKeys)
         {
             if (!_stamps.TryGetValue(key, out var stamps))
@@ -65,64 +65,64 @@ internal sealed class TagClock
                 continue;
             }
 
-            if (Volatile.Read(ref stamps.ExpiredAtMs) >= rendered)
+            if (Volatile.Read(ref stamps.ExpiredAtTicks) >= rendered)
             {
                 return new ClockVerdict(Expired: true, StaleSince: null);
             }
 
-            var staleAt = Volatile.Read(ref stamps.StaleAtMs);
+            var staleAt = Volatile.Read(ref stamps.StaleAtTicks);
             if (staleAt >= rendered && (staleSince == long.MinValue || staleAt < staleSince))
             {
                 staleSince = staleAt;
             }
         }
 
-        return new ClockVerdict(Expired: false, StaleSince: FromMs(staleSince));
+        return new ClockVerdict(Expired: false, StaleSince: FromTicks(staleSince));
     }
 
     private void Mark(string clockKey, InvalidationKind kind, DateTimeOffset at, bool raise)
     {
-        var ms = at.ToUnixTimeMilliseconds();
+        var ticks = at.UtcTicks;
         if (_stamps.Count >= _capacity && !_stamps.ContainsKey(clockKey))
         {
-            Fold(ms, kind);
+            Fold(ticks, kind);
         }
         else
         {
             var stamps = _stamps.GetOrAdd(clockKey, static _ => new Stamps());
             if (kind == InvalidationKind.Expire)
             {
-                RaiseTo(ref stamps.ExpiredAtMs, ms);
+                RaiseTo(ref stamps.ExpiredAtTicks, ticks);
             }
 
-            RaiseTo(ref stamps.StaleAtMs, ms);                // an expired entry is stale as well, should it be read
+            RaiseTo(ref stamps.StaleAtTicks, ticks);                // an expired entry is stale as well, should it be read
         }
 
-        RaiseTo(ref _lastChangeMs, ms);
+        RaiseTo(ref _lastChangeTicks, ticks);
         if (raise)
         {
             Marked?.Invoke(clockKey, kind, at);
         }
     }
 
-    private void Fold(long ms, InvalidationKind kind)
+    private void Fold(long ticks, InvalidationKind kind)
     {
         lock (_foldLock)
         {
             // Too many distinct stamps: every entry rendered before now becomes stale (and expired, when any folded
             // stamp expired); the map starts again empty. Pages keep being served while they regenerate.
             var expire = kind == InvalidationKind.Expire;
-            var newest = ms;
+            var newest = ticks;
             foreach (var pair in _stamps)
             {
-                expire |= Volatile.Read(ref pair.Value.ExpiredAtMs) != long.MinValue;
-                newest = Math.Max(newest, Volatile.Read(ref pair.Value.StaleAtMs));
+                expire |= Volatile.Read(ref pair.Value.ExpiredAtTicks) != long.MinValue;
+                newest = Math.Max(newest, Volatile.Read(ref pair.Value.StaleAtTicks));
             }
 
-            RaiseTo(ref _staleFloorMs, newest);
+            RaiseTo(ref _staleFloorTicks, newest);
             if (expire)
             {
-                RaiseTo(ref _expiredFloorMs, newest);
+                RaiseTo(ref _expiredFloorTicks, newest);
             }
 
             _stamps.Clear();
@@ -144,12 +144,13 @@ internal sealed class TagClock
         }
     }
 
-    private static DateTimeOffset? FromMs(long ms) => ms == long.MinValue ? null : DateTimeOffset.FromUnixTimeMilliseconds(ms);
+    // Stamps are kept in ticks: a render started a moment after a purge is not mistaken for one started with it.
+    private static DateTimeOffset? FromTicks(long ticks) => ticks == long.MinValue ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 
     private sealed class Stamps
     {
-        public long StaleAtMs = long.MinValue;
-        public long ExpiredAtMs = long.MinValue;
+        public long StaleAtTicks = long.MinValue;
+        public long ExpiredAtTicks = long.MinValue;
     }
 }
 

@@ -9,11 +9,6 @@ internal static class IsrHeaders
     public const string CdnCacheControl = "CDN-Cache-Control";
     public const string ServerTiming = "Server-Timing";
 
-    public const string CacheTag = "Cache-Tag";
-    public const string SurrogateKey = "Surrogate-Key";
-    public const string CacheGroups = "Cache-Groups";
-    public const string NextCacheTags = "x-next-cache-tags";
-
     public const string XIsrSecret = "X-Isr-Secret";
     public const string PrerenderRevalidate = "x-prerender-revalidate";
 

@@ -12,6 +12,7 @@ namespace IsrProxy.Storage.Memory;
 internal sealed class MemoryCacheStore : ICacheStore
 {
     private readonly ConcurrentDictionary<string, Slot> _map = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _index = new(StringComparer.Ordinal);   // clock key -> keys; under _writeLock
     private readonly LinkedList<Slot> _ring = new();
     private readonly Lock _writeLock = new();
     private readonly long _maxBytes;
@@ -67,6 +68,42 @@ internal sealed class MemoryCacheStore : ICacheStore
     /// <summary>A snapshot of the stored entries, for listings; never used on the request path.</summary>
     public IReadOnlyList<CacheEntry> Snapshot() => [.. _map.Values.Select(s => s.Entry)];
 
+    public ValueTask<IReadOnlyList<CacheEntry>> FindAsync(string clockKey, int limit, CancellationToken ct)
+    {
+        var found = new List<CacheEntry>();
+        lock (_writeLock)
+        {
+            if (_index.TryGetValue(clockKey, out var keys))
+            {
+                foreach (var key in keys)
+                {
+                    if (found.Count >= limit)
+                    {
+                        break;
+                    }
+
+                    if (_map.TryGetValue(key, out var slot))
+                    {
+                        found.Add(slot.Entry);
+                    }
+                }
+            }
+        }
+
+        return new ValueTask<IReadOnlyList<CacheEntry>>(found);
+    }
+
+    public ValueTask<IReadOnlyList<CacheEntry>> ListAsync(string pathPrefix, int limit, CancellationToken ct)
+    {
+        IReadOnlyList<CacheEntry> list = [.. _map.Values
+            .Select(s => s.Entry)
+            .Where(e => !e.IsVaryMarker && e.Path.StartsWith(pathPrefix, StringComparison.Ordinal))
+            .OrderBy(e => e.Path, StringComparer.Ordinal)
+            .ThenBy(e => e.Key, StringComparer.Ordinal)
+            .Take(limit)];
+        return new ValueTask<IReadOnlyList<CacheEntry>>(list);
+    }
+
     private bool Set(CacheEntry entry)
     {
         var size = entry.Size;
@@ -86,6 +123,8 @@ internal sealed class MemoryCacheStore : ICacheStore
                 }
 
                 _bytes += size - existing.Size;
+                Unindex(existing.Entry);
+                Index(entry);
                 existing.Entry = entry;
                 existing.Size = size;
                 existing.Referenced = true;
@@ -95,6 +134,7 @@ internal sealed class MemoryCacheStore : ICacheStore
                 var slot = new Slot(entry, size);
                 slot.Node = _hand is null ? _ring.AddLast(slot) : _ring.AddBefore(_hand, slot);
                 _map[entry.Key] = slot;
+                Index(entry);
                 _bytes += size;
             }
 
@@ -149,12 +189,37 @@ internal sealed class MemoryCacheStore : ICacheStore
         }
 
         _ring.Remove(node);
+        Unindex(slot.Entry);
         if (_ring.Count == 0)
         {
             _hand = null;
         }
 
         _bytes -= slot.Size;
+    }
+
+    private void Index(CacheEntry entry)
+    {
+        foreach (var clockKey in entry.ClockKeys)
+        {
+            if (!_index.TryGetValue(clockKey, out var keys))
+            {
+                _index[clockKey] = keys = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            keys.Add(entry.Key);
+        }
+    }
+
+    private void Unindex(CacheEntry entry)
+    {
+        foreach (var clockKey in entry.ClockKeys)
+        {
+            if (_index.TryGetValue(clockKey, out var keys) && keys.Remove(entry.Key) && keys.Count == 0)
+            {
+                _index.Remove(clockKey);
+            }
+        }
     }
 
     private sealed class Slot(CacheEntry entry, long size)

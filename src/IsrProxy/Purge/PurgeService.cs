@@ -1,0 +1,65 @@
+using IsrProxy.Configuration;
+using IsrProxy.Observability;
+using IsrProxy.Revalidation;
+using IsrProxy.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IsrProxy.Purge;
+
+/// <summary>
+/// Carries out a purge: one stamp in the <see cref="TagClock"/>, whatever the number of entries it reaches. Only
+/// <c>mode=refresh</c> looks the entries up (through the store's index) and queues their regeneration, which the
+/// regeneration worker runs with its bounded concurrency.
+/// </summary>
+internal sealed partial class PurgeService(
+    TagClock clock,
+    ICacheStore store,
+    RegenerationQueue regenerations,
+    TimeProvider time,
+    IOptions<IsrOptions> options,
+    ILogger<PurgeService> logger)
+{
+    private readonly int _refreshLimit = options.Value.Regeneration.QueueCapacity;
+    private long _purges;
+
+    public long Purges => Interlocked.Read(ref _purges);
+
+    /// <summary>Applies <paramref name="request"/>; returns when it took effect.</summary>
+    public async Task<DateTimeOffset> PurgeAsync(PurgeRequest request, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var clockKey = request.ClockKey;
+        if (request.Mode == PurgeMode.Expire)
+        {
+            clock.MarkExpired(clockKey, now);
+        }
+        else
+        {
+            clock.MarkStale(clockKey, now);
+        }
+
+        var queued = 0;
+        if (request.Mode == PurgeMode.Refresh)
+        {
+            // Entries past the queue's capacity stay marked stale: their next request regenerates them.
+            foreach (var entry in await store.FindAsync(clockKey, _refreshLimit, ct))
+            {
+                if (regenerations.TryEnqueue(entry))
+                {
+                    queued++;
+                }
+            }
+        }
+
+        Interlocked.Increment(ref _purges);
+        Log.PurgeAccepted(logger, request.Target, request.Value, request.Mode, queued);
+        return now;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.PurgeAccepted, LogLevel.Information, "Purged {Target} {Value} (mode {Mode}, {Queued} regenerations queued)", EventName = "PurgeAccepted")]
+        public static partial void PurgeAccepted(ILogger logger, PurgeTarget target, string value, PurgeMode mode, int queued);
+    }
+}
