@@ -1,6 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using IsrProxy.Caching;
+using System.Diagnostics.Metrics;
 using IsrProxy.Configuration;
+using IsrProxy.Observability;
+using Microsoft.Extensions.DependencyInjection;
 using IsrProxy.Purge;
 using IsrProxy.Revalidation;
 using IsrProxy.Storage;
@@ -31,7 +34,10 @@ public class PurgeBenchmarks
         var options = Options.Create(new IsrOptions { Origin = "http://127.0.0.1:1" });
         var store = new MemoryCacheStore(long.MaxValue);
         _clock = new TagClock();
-        _purge = new PurgeService(_clock, store, new RegenerationQueue(options), TimeProvider.System, options, NullLogger<PurgeService>.Instance);
+        var queue = new RegenerationQueue(options);
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        var metrics = new IsrMetrics(meters, store, queue, new MissCoalescer());
+        _purge = new PurgeService(_clock, store, queue, TimeProvider.System, metrics, options, NullLogger<PurgeService>.Instance);
         var renderedAt = DateTimeOffset.UtcNow.AddMinutes(-1);
         for (var i = 0; i < Many; i++)
         {

@@ -22,13 +22,16 @@ public sealed class OriginServer : IAsyncDisposable
 
     public IReadOnlyCollection<HttpRequestSnapshot> Requests => _requests;
 
-    public static async Task<OriginServer> StartAsync(Action<OriginServer>? configure = null)
+    public static Task<OriginServer> StartAsync(Action<OriginServer>? configure = null) => StartAsync(0, configure);
+
+    /// <summary>Starts on <paramref name="port"/> (0: any free port), e.g. to bring an origin back where it was.</summary>
+    public static async Task<OriginServer> StartAsync(int port, Action<OriginServer>? configure = null)
     {
         var server = new OriginServer();
         configure?.Invoke(server);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         app.UseWebSockets();
         app.Run(server.HandleAsync);

@@ -123,9 +123,9 @@ public sealed class ProxyHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
-        await _app.StopAsync();
+        await _app.StopAsync();                                             // graceful: requests in flight finish first
         await _app.DisposeAsync();
+        Client.Dispose();
         if (_contentRoot is not null)
         {
             Directory.Delete(_contentRoot, recursive: true);

@@ -18,6 +18,8 @@ public sealed class CacheClassTests
         Assert.Equal("MISS", ProxyHost.CacheClassOf(first));
         Assert.Equal("IsrProxy; fwd=uri-miss; stored", ProxyHost.Header(first, "Cache-Status"));
         Assert.Null(ProxyHost.Header(first, "Age"));
+        Assert.Matches(@"^origin;dur=\d+(\.\d)?$", ProxyHost.Header(first, "Server-Timing"));
+        Assert.Null(ProxyHost.Header(second, "Server-Timing"));
         Assert.Equal("HIT", ProxyHost.CacheClassOf(second));
         Assert.Equal("IsrProxy; hit", ProxyHost.Header(second, "Cache-Status"));
         Assert.Equal("0", ProxyHost.Header(second, "Age"));

@@ -228,5 +228,8 @@ public sealed class RoutingTests
 
         Assert.Equal(HttpStatusCode.BadGateway, cached.StatusCode);
         Assert.Equal(HttpStatusCode.BadGateway, bypassed.StatusCode);
+        Assert.Equal("MISS", ProxyHost.CacheClassOf(cached));
+        Assert.Equal("BYPASS", ProxyHost.CacheClassOf(bypassed));
+        Assert.Equal("IsrProxy; fwd=method", ProxyHost.Header(bypassed, "Cache-Status"));
     }
 }

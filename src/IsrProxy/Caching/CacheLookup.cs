@@ -12,7 +12,7 @@ internal readonly record struct LookupResult(CacheEntry? Entry, string Key, stri
 /// Finds a request's entry: the primary key, and when the origin's Vary made it a marker, the variant for this request.
 /// A store failure is a miss, never a failed request.
 /// </summary>
-internal sealed partial class CacheLookup(ICacheStore store, TagClock clock, ILogger<CacheLookup> logger)
+internal sealed partial class CacheLookup(ICacheStore store, TagClock clock, IsrMetrics metrics, ILogger<CacheLookup> logger)
 {
     public async ValueTask<LookupResult> FindAsync(CacheDecision decision, HttpRequest request, DateTimeOffset now, CancellationToken ct)
     {
@@ -37,6 +37,7 @@ internal sealed partial class CacheLookup(ICacheStore store, TagClock clock, ILo
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             Log.StoreReadFailed(logger, ex);
+            metrics.StoreError("get");
             return null;
         }
     }

@@ -1,4 +1,5 @@
 using IsrProxy.Caching.Http;
+using IsrProxy.Observability;
 using IsrProxy.Proxy;
 using IsrProxy.Revalidation;
 using IsrProxy.Storage;
@@ -16,7 +17,7 @@ internal sealed class MissHandler(MissCoalescer coalescer, CacheFiller filler, O
     public async Task HandleAsync(HttpContext context, CacheDecision decision, LookupResult found, IsrRequestFeature feature)
     {
         var fill = FillRequest.FromClient(context.Request, decision, found.VaryOn);
-        var (task, leader) = coalescer.Run(found.Key, () => filler.FillAsync(fill, decision.Rule));
+        var (task, leader) = coalescer.Run(found.Key, () => filler.FillAsync(fill, decision.Rule, OriginPurpose.Fill));
         FillOutcome outcome;
         try
         {

@@ -13,8 +13,10 @@ internal static partial class IsrApplicationBuilderExtensions
     /// <summary>The proxy's own endpoints, then the cache in front of the origin for everything else.</summary>
     public static WebApplication UseIsrProxy(this WebApplication app)
     {
+        app.UseMiddleware<RequestLogMiddleware>();
         app.UseRouting();
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapIsrHealth();
+        app.MapPrometheusMetrics();
         app.MapIsrPurge();
         app.UseMiddleware<CacheMiddleware>();
         if (!app.Services.GetRequiredService<SecretVerifier>().IsEnabled)

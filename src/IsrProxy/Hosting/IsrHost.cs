@@ -2,12 +2,15 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Serilog;
+using Serilog.Formatting.Json;
 
 namespace IsrProxy.Hosting;
 
 /// <summary>Builds the IsrProxy web application; shared by Program and by tests that run the proxy for real.</summary>
 internal static class IsrHost
 {
+    private const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
     public static WebApplicationBuilder CreateBuilder(
         string[] args,
         string? contentRoot = null,
@@ -22,9 +25,8 @@ internal static class IsrHost
         configure?.Invoke(builder.Configuration);
         if (useSerilog)
         {
-            var logger = new LoggerConfiguration().ReadFrom.Configuration(builder.Configuration).CreateLogger();
             builder.Logging.ClearProviders();
-            builder.Logging.AddSerilog(logger, dispose: true);
+            builder.Logging.AddSerilog(CreateSerilogLogger(builder.Configuration), dispose: true);
         }
 
         // ASP.NET Core's request-start lines print the query string, where ?secret= may be: keep them off.
@@ -34,6 +36,23 @@ internal static class IsrHost
     }
 
     public static WebApplication Build(WebApplicationBuilder builder) => builder.Build().UseIsrProxy();
+
+    /// <summary>
+    /// Serilog from the <c>Serilog</c> section. Unless that section names sinks of its own (<c>WriteTo</c>), logs go to
+    /// the console, as text or, with <c>Serilog:Json</c> true, as one JSON object per line.
+    /// </summary>
+    public static Serilog.ILogger CreateSerilogLogger(IConfiguration configuration)
+    {
+        var logger = new LoggerConfiguration().ReadFrom.Configuration(configuration);
+        if (!configuration.GetSection("Serilog:WriteTo").GetChildren().Any())
+        {
+            logger = configuration.GetValue<bool>("Serilog:Json")
+                ? logger.WriteTo.Console(new JsonFormatter(renderMessage: true))
+                : logger.WriteTo.Console(outputTemplate: TextTemplate);
+        }
+
+        return logger.CreateLogger();
+    }
 
     // appsettings.json is read from the working directory when it has one (a clone's root), else from beside the binary.
     private static string DefaultContentRoot()

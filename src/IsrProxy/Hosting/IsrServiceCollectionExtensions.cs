@@ -1,5 +1,6 @@
 using IsrProxy.Caching;
 using IsrProxy.Configuration;
+using IsrProxy.Observability;
 using IsrProxy.Proxy;
 using IsrProxy.Purge;
 using IsrProxy.Revalidation;
@@ -23,6 +24,9 @@ internal static class IsrServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<IsrOptions>, IsrOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
+        services.AddIsrMetricsCollection(configuration);
+        services.AddSingleton<IsrMetrics>();
+        services.AddSingleton<ReadinessProbe>();
         services.AddSingleton<RuleSetProvider>();
         services.AddSingleton<TagClock>();
         services.AddSingleton<MemoryCacheStore>();

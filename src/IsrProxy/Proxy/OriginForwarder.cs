@@ -1,4 +1,5 @@
 using IsrProxy.Caching;
+using IsrProxy.Caching.Http;
 using IsrProxy.Configuration;
 using IsrProxy.Observability;
 using IsrProxy.Rules;
@@ -19,6 +20,7 @@ internal sealed partial class OriginForwarder(
     OriginEndpoint origin,
     TagClock clock,
     TimeProvider time,
+    IsrMetrics metrics,
     IOptions<IsrOptions> options,
     ILogger<OriginForwarder> logger)
 {
@@ -30,17 +32,32 @@ internal sealed partial class OriginForwarder(
         var started = time.GetTimestamp();
         var config = new ForwarderRequestConfig { ActivityTimeout = rule.MaxDuration ?? _defaultTimeout };
         var error = await forwarder.SendAsync(context, origin.Prefix, origin.Invoker, config, _transformer);
-        if (context.Features.Get<IsrRequestFeature>() is { } feature)
+        var elapsed = time.GetElapsedTime(started);
+        var feature = context.Features.Get<IsrRequestFeature>();
+        if (feature is not null)
         {
-            feature.OriginDuration = time.GetElapsedTime(started);
+            feature.OriginDuration = elapsed;
         }
 
         if (error != ForwarderError.None)
         {
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             Log.OriginFailed(logger, error, context.Request.Method, context.Request.Path.Value ?? "/", exception);
+            metrics.OriginFailed(OriginPurpose.Forward, error == ForwarderError.RequestTimedOut ? "timeout" : "unreachable");
+            if (!context.Response.HasStarted && feature is not null)
+            {
+                // YARP answered 502/504 itself: the answer still says what the cache did.
+                context.Response.Headers[IsrHeaders.XIsrCache] = feature.Class.Label();
+                if (feature.CacheStatusMember is { } member)
+                {
+                    context.Response.Headers[IsrHeaders.CacheStatus] = member;
+                }
+            }
+
             return;
         }
+
+        metrics.OriginAnswered(OriginPurpose.Forward, context.Response.StatusCode, elapsed);
 
         // RFC 9111 §4.4: a successful unsafe request invalidates the URL (Next.js Server Actions POST to the page).
         var method = context.Request.Method;

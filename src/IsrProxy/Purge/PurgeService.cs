@@ -17,6 +17,7 @@ internal sealed partial class PurgeService(
     ICacheStore store,
     RegenerationQueue regenerations,
     TimeProvider time,
+    IsrMetrics metrics,
     IOptions<IsrOptions> options,
     ILogger<PurgeService> logger)
 {
@@ -53,6 +54,7 @@ internal sealed partial class PurgeService(
         }
 
         Interlocked.Increment(ref _purges);
+        metrics.Purge(request.Target, request.Mode);
         Log.PurgeAccepted(logger, request.Target, request.Value, request.Mode, queued);
         return now;
     }

@@ -20,13 +20,14 @@ internal sealed partial class CacheFiller(
     ICacheStore store,
     TimeProvider time,
     ShutdownDrain drain,
+    IsrMetrics metrics,
     IOptions<IsrOptions> options,
     ILogger<CacheFiller> logger)
 {
     private readonly TimeSpan _defaultTimeout = TimeSpan.FromSeconds(options.Value.Proxy.DefaultMaxDurationSeconds);
     private readonly TagHeaderOptions _tagHeaders = options.Value.TagHeaders;
 
-    public async Task<FillOutcome> FillAsync(FillRequest fill, RouteRule rule)
+    public async Task<FillOutcome> FillAsync(FillRequest fill, RouteRule rule, OriginPurpose purpose)
     {
         var timeout = rule.MaxDuration ?? _defaultTimeout;
         using var deadline = new CancellationTokenSource(timeout, time);
@@ -50,15 +51,18 @@ internal sealed partial class CacheFiller(
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested)
         {
             Log.OriginTimedOut(logger, fill.Path, timeout.TotalSeconds);
+            metrics.OriginFailed(purpose, "timeout");
             return FillOutcome.Failed(StatusCodes.Status504GatewayTimeout, ex).WithDuration(time.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
         {
             Log.OriginFailed(logger, fill.Path, ex);
+            metrics.OriginFailed(purpose, "unreachable");
             return FillOutcome.Failed(StatusCodes.Status502BadGateway, ex).WithDuration(time.GetElapsedTime(started));
         }
 
         var duration = time.GetElapsedTime(started);
+        metrics.OriginAnswered(purpose, response.StatusCode, duration);
         if (!response.IsComplete)
         {
             return FillOutcome.TooLarge(response).WithDuration(duration);      // the caller owns and disposes it
@@ -92,6 +96,7 @@ internal sealed partial class CacheFiller(
         catch (Exception ex) when (!drain.Token.IsCancellationRequested)
         {
             Log.StoreWriteFailed(logger, entry.Path, ex);              // the answer is still served
+            metrics.StoreError("set");
         }
     }
 

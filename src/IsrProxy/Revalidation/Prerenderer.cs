@@ -84,7 +84,7 @@ internal sealed partial class Prerenderer(
         var pathAndQuery = new PathString(path).ToUriComponent();
         var primary = CacheKeys.Primary(pathAndQuery, static _ => null, rule);
         var fill = new FillRequest(primary, path, pathAndQuery, []);
-        var (task, _) = coalescer.Run(primary, () => filler.FillAsync(fill, rule));
+        var (task, _) = coalescer.Run(primary, () => filler.FillAsync(fill, rule, OriginPurpose.Prerender));
         var outcome = await task;
         outcome.Streaming?.Dispose();
         if (outcome.Kind != FillKind.Stored)

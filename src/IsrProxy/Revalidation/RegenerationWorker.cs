@@ -19,6 +19,7 @@ internal sealed partial class RegenerationWorker(
     CacheFiller filler,
     RuleSetProvider rules,
     ShutdownDrain drain,
+    IsrMetrics metrics,
     TimeProvider time,
     IOptions<IsrOptions> options,
     ILogger<RegenerationWorker> logger) : BackgroundService
@@ -77,16 +78,18 @@ internal sealed partial class RegenerationWorker(
     {
         var rule = rules.Current.Match(stale.Path);
         var fill = new FillRequest(stale.PrimaryKey ?? stale.Key, stale.Path, stale.PathAndQuery, stale.RequestHeaders) { KnownVary = stale.VaryOn };
-        var outcome = await filler.FillAsync(fill, rule);
+        var outcome = await filler.FillAsync(fill, rule, OriginPurpose.Regeneration);
         outcome.Streaming?.Dispose();
         if (outcome.Kind == FillKind.Stored)
         {
             Interlocked.Increment(ref _succeeded);
+            metrics.Regeneration("succeeded");
             Log.Regenerated(logger, stale.Path, outcome.OriginDuration.TotalMilliseconds);
             return;
         }
 
         Interlocked.Increment(ref _failed);
+        metrics.Regeneration("failed");
         stale.RetryAfter = time.GetUtcNow() + TimeSpan.FromSeconds(_options.BackoffSeconds);
         Log.RegenerationFailed(logger, stale.Path, outcome.Kind, outcome.Reason, outcome.Error);
     }

@@ -23,6 +23,9 @@ internal interface ICacheStore
     /// <summary>Up to <paramref name="limit"/> stored responses whose path starts with <paramref name="pathPrefix"/>, for the admin listing.</summary>
     ValueTask<IReadOnlyList<CacheEntry>> ListAsync(string pathPrefix, int limit, CancellationToken ct);
 
+    /// <summary>True when the store can be read and written now (readiness).</summary>
+    ValueTask<bool> PingAsync(CancellationToken ct);
+
     /// <summary>Number of entries (responses and Vary markers).</summary>
     long Count { get; }
 

@@ -52,6 +52,9 @@ internal sealed class MemoryCacheStore : ICacheStore
 
     public ValueTask<bool> SetAsync(CacheEntry entry, CancellationToken ct) => new(Set(entry));
 
+    /// <summary>The in-process store is always reachable.</summary>
+    public ValueTask<bool> PingAsync(CancellationToken ct) => new(true);
+
     public ValueTask RemoveAsync(string key, CancellationToken ct)
     {
         lock (_writeLock)
