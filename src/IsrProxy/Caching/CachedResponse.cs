@@ -1,4 +1,5 @@
 using System.Globalization;
+using IsrProxy.Caching.Compression;
 using IsrProxy.Caching.Http;
 using IsrProxy.Storage;
 using Microsoft.AspNetCore.Http;
@@ -20,8 +21,10 @@ internal static class CachedResponse
         var response = context.Response;
         var headers = response.Headers;
         var cacheControl = cacheClass == CacheClass.Stale ? CacheControlPolicy.RewriteForStale(entry.CacheControl) : entry.CacheControl;
+        var variant = ChooseEncoding(entry, request);
+        var etag = variant is null ? entry.ETag : variant.ETag;
         if (fromStore && entry.StatusCode == StatusCodes.Status200OK
-            && ConditionalRequest.IsNotModified(request.Headers.IfNoneMatch.ToString(), request.Headers.IfModifiedSince.ToString(), entry.ETag, entry.LastModified))
+            && ConditionalRequest.IsNotModified(request.Headers.IfNoneMatch.ToString(), request.Headers.IfModifiedSince.ToString(), etag, entry.LastModified))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             foreach (var header in entry.Headers)
@@ -32,6 +35,7 @@ internal static class CachedResponse
                 }
             }
 
+            WriteVariantHeaders(headers, variant);
             WriteCacheHeaders(headers, entry, cacheClass, cacheStatusMember, cacheControl, now, fromStore);
             return Task.CompletedTask;
         }
@@ -42,14 +46,54 @@ internal static class CachedResponse
             headers[header.Key] = header.Value;
         }
 
+        WriteVariantHeaders(headers, variant);
         WriteCacheHeaders(headers, entry, cacheClass, cacheStatusMember, cacheControl, now, fromStore);
-        response.ContentLength = entry.Body.Length;
-        if (HttpMethods.IsHead(request.Method) || entry.Body.IsEmpty)
+        var body = variant?.Body ?? entry.Body;
+        response.ContentLength = body.Length;
+        if (HttpMethods.IsHead(request.Method) || body.IsEmpty)
         {
             return Task.CompletedTask;
         }
 
-        return response.BodyWriter.WriteAsync(entry.Body, context.RequestAborted).AsTask();
+        return response.BodyWriter.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>The stored variant to send: the first (best) coding the client accepts, or null for the body as is.</summary>
+    private static EncodedBody? ChooseEncoding(CacheEntry entry, HttpRequest request)
+    {
+        if (entry.Encodings.Length == 0)
+        {
+            return null;
+        }
+
+        var (br, gzip) = AcceptEncoding.Acceptable(request.Headers.AcceptEncoding.ToString());
+        foreach (var encoding in entry.Encodings)
+        {
+            if ((br && encoding.Coding == "br") || (gzip && encoding.Coding == "gzip"))
+            {
+                return encoding;
+            }
+        }
+
+        return null;
+    }
+
+    private static void WriteVariantHeaders(IHeaderDictionary headers, EncodedBody? variant)
+    {
+        if (variant is null)
+        {
+            return;
+        }
+
+        headers.ContentEncoding = variant.Coding;
+        if (variant.ETag is not null)
+        {
+            headers.ETag = variant.ETag;
+        }
+        else
+        {
+            headers.Remove("ETag");                                     // a weak or odd validator is not reused across codings
+        }
     }
 
     /// <summary>Age in whole seconds: the origin's Age plus the time spent here (RFC 9111 §4.2.3).</summary>

@@ -1,3 +1,4 @@
+using IsrProxy.Caching.Compression;
 using IsrProxy.Caching.Http;
 using IsrProxy.Configuration;
 using IsrProxy.Proxy;
@@ -26,6 +27,7 @@ internal static class EntryFactory
         FillRequest fill,
         RouteRule rule,
         TagHeaderOptions tagHeaders,
+        CompressionOptions compression,
         DateTimeOffset renderStartedAt,
         DateTimeOffset now)
     {
@@ -78,6 +80,15 @@ internal static class EntryFactory
 
         var key = varyOn.Length == 0 ? fill.PrimaryKey : CacheKeys.Variant(fill.PrimaryKey, varyOn, fill.HeaderValue);
         var keepSetCookie = refusal is NotStoredReason.SetCookie or NotStoredReason.Private;
+        var encodings = refusal == NotStoredReason.None
+            ? StoredEncodings.Create(response.Body.Span, fields.Get("Content-Type"), fields.Get("Content-Encoding"), fields.Get("ETag"), compression)
+            : [];
+        var headers = fields.Replayable(keepSetCookie);
+        if (encodings.Length > 0)
+        {
+            headers = WithVaryOnAcceptEncoding(headers);
+        }
+
         var entry = new CacheEntry
         {
             Key = key,
@@ -86,12 +97,13 @@ internal static class EntryFactory
             PathAndQuery = fill.PathAndQuery,
             RequestHeaders = fill.Headers,
             StatusCode = response.StatusCode,
-            Headers = fields.Replayable(keepSetCookie),
+            Headers = headers,
             CacheControl = fields.Get("Cache-Control"),
             OriginCacheStatus = fields.Get(IsrHeaders.CacheStatus),
             ETag = fields.Get("ETag"),
             LastModified = fields.Get("Last-Modified"),
             Body = response.Body,
+            Encodings = encodings,
             RenderStartedAt = renderStartedAt,
             GeneratedAt = now,
             InitialAge = long.TryParse(fields.Get("Age"), out var age) && age > 0 ? TimeSpan.FromSeconds(age) : TimeSpan.Zero,
@@ -131,6 +143,26 @@ internal static class EntryFactory
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToArray();
+    }
+
+    // Every answer of an entry with compressed variants says it varies on Accept-Encoding, the identity one too.
+    private static KeyValuePair<string, StringValues>[] WithVaryOnAcceptEncoding(KeyValuePair<string, StringValues>[] headers)
+    {
+        var index = Array.FindIndex(headers, h => string.Equals(h.Key, "Vary", StringComparison.OrdinalIgnoreCase));
+        if (index < 0)
+        {
+            return [.. headers, new("Vary", "Accept-Encoding")];
+        }
+
+        var vary = headers[index].Value.ToString();
+        if (VaryNames(vary).Contains("accept-encoding"))
+        {
+            return headers;
+        }
+
+        var copy = headers.ToArray();
+        copy[index] = new("Vary", vary + ", Accept-Encoding");
+        return copy;
     }
 
     private static bool IsEncoded(string? contentEncoding)

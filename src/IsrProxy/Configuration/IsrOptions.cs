@@ -24,6 +24,8 @@ internal sealed class IsrOptions
 
     public TagHeaderOptions TagHeaders { get; set; } = new();
 
+    public CompressionOptions Compression { get; set; } = new();
+
     /// <summary>
     /// <c>Isr:Routes</c> as bound; informational only. The rules in force come from RuleCompiler via
     /// RuleSetProvider, which read the raw section so that every shape and unknown key is checked.

@@ -26,6 +26,7 @@ internal sealed partial class CacheFiller(
 {
     private readonly TimeSpan _defaultTimeout = TimeSpan.FromSeconds(options.Value.Proxy.DefaultMaxDurationSeconds);
     private readonly TagHeaderOptions _tagHeaders = options.Value.TagHeaders;
+    private readonly CompressionOptions _compression = options.Value.Compression;
 
     public async Task<FillOutcome> FillAsync(FillRequest fill, RouteRule rule, OriginPurpose purpose)
     {
@@ -70,7 +71,7 @@ internal sealed partial class CacheFiller(
 
         using (response)
         {
-            var build = EntryFactory.Build(response, fill, rule, _tagHeaders, renderStartedAt, time.GetUtcNow());
+            var build = EntryFactory.Build(response, fill, rule, _tagHeaders, _compression, renderStartedAt, time.GetUtcNow());
             if (!build.IsStorable)
             {
                 Log.NotStored(logger, fill.Path, response.StatusCode, build.Refusal);

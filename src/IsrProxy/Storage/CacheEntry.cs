@@ -40,6 +40,9 @@ internal sealed class CacheEntry
 
     public ReadOnlyMemory<byte> Body { get; init; }
 
+    /// <summary>Compressed variants of <see cref="Body"/> made when storing, best first; empty when there are none.</summary>
+    public Caching.Compression.EncodedBody[] Encodings { get; init; } = [];
+
     /// <summary>When the render that produced this entry started. Purges at or after this instant invalidate it.</summary>
     public DateTimeOffset RenderStartedAt { get; init; }
 
@@ -88,6 +91,11 @@ internal sealed class CacheEntry
     {
         const int ObjectOverhead = 256;
         long size = ObjectOverhead + Body.Length + (Key.Length + Path.Length + PathAndQuery.Length) * 2L;
+        foreach (var encoding in Encodings)
+        {
+            size += 64 + encoding.Body.Length;
+        }
+
         foreach (var header in Headers)
         {
             size += 32 + header.Key.Length * 2L;

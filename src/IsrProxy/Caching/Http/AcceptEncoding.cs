@@ -13,9 +13,16 @@ internal static class AcceptEncoding
     // §12.5.3 lets an absent field mean "anything", but a client that sent none is not assumed to decode br.
     public static string Normalize(string? acceptEncoding)
     {
+        var (br, gzip) = Acceptable(acceptEncoding);
+        return br ? "br" : gzip ? "gzip" : string.Empty;
+    }
+
+    /// <summary>Whether the client accepts br and gzip (same rules as <see cref="Normalize"/>).</summary>
+    public static (bool Br, bool Gzip) Acceptable(string? acceptEncoding)
+    {
         if (string.IsNullOrWhiteSpace(acceptEncoding))
         {
-            return string.Empty;
+            return (false, false);
         }
 
         int? br = null, gzip = null, xGzip = null, any = null;
@@ -48,12 +55,7 @@ internal static class AcceptEncoding
             }
         }
 
-        if ((br ?? any ?? 0) > 0)
-        {
-            return "br";
-        }
-
-        return (gzip ?? xGzip ?? any ?? 0) > 0 ? "gzip" : string.Empty;
+        return ((br ?? any ?? 0) > 0, (gzip ?? xGzip ?? any ?? 0) > 0);
     }
 
     // Parameters after the coding; the q parameter's weight in thousandths (1000 when absent).
