@@ -29,6 +29,8 @@ internal sealed class IsrOptionsValidator : IValidateOptions<IsrOptions>
         ValidateRegeneration(options.Regeneration, errors);
         ValidatePrerender(options.Prerender, errors);
         ValidateProxy(options.Proxy, errors);
+        ValidateCompression(options.Compression, errors);
+        ValidateTagHeaders(options.TagHeaders, errors);
         RuleCompiler.Compile(_configuration.GetSection(Key(nameof(IsrOptions.Routes))), errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
@@ -127,6 +129,12 @@ internal sealed class IsrOptionsValidator : IValidateOptions<IsrOptions>
             errors.Add($"{maxDuration}: '{Format(proxy.DefaultMaxDurationSeconds)}' is not a positive number of seconds.");
         }
 
+        if (!string.IsNullOrEmpty(proxy.PublicUrl)
+            && (!Uri.TryCreate(proxy.PublicUrl, UriKind.Absolute, out var publicUrl) || publicUrl.Scheme is not ("http" or "https")))
+        {
+            errors.Add($"{Key(section, nameof(ProxyOptions.PublicUrl))}: '{proxy.PublicUrl}' is not an absolute http or https URL.");
+        }
+
         for (var i = 0; i < proxy.BypassCookies.Count; i++)
         {
             if (!HttpToken.IsValid(proxy.BypassCookies[i]))
@@ -140,6 +148,31 @@ internal sealed class IsrOptionsValidator : IValidateOptions<IsrOptions>
             if (!HttpToken.IsValid(proxy.BypassHeaders[i]))
             {
                 errors.Add($"{Key(section, nameof(ProxyOptions.BypassHeaders), Format(i))}: '{proxy.BypassHeaders[i]}' is not a header name.");
+            }
+        }
+    }
+
+    private static void ValidateCompression(CompressionOptions compression, List<string> errors)
+    {
+        const string section = nameof(IsrOptions.Compression);
+        Range(Key(section, nameof(CompressionOptions.MinBytes)), compression.MinBytes, 0, int.MaxValue, errors);
+        Range(Key(section, nameof(CompressionOptions.BrotliQuality)), compression.BrotliQuality, 0, 11, errors);
+    }
+
+    private static void ValidateTagHeaders(TagHeaderOptions tagHeaders, List<string> errors)
+    {
+        const string section = nameof(IsrOptions.TagHeaders);
+        foreach (var (name, value) in new[]
+        {
+            (nameof(TagHeaderOptions.CacheTag), tagHeaders.CacheTag),
+            (nameof(TagHeaderOptions.SurrogateKey), tagHeaders.SurrogateKey),
+            (nameof(TagHeaderOptions.CacheGroups), tagHeaders.CacheGroups),
+            (nameof(TagHeaderOptions.NextCacheTags), tagHeaders.NextCacheTags),
+        })
+        {
+            if (!string.IsNullOrEmpty(value) && !HttpToken.IsValid(value))
+            {
+                errors.Add($"{Key(section, name)}: '{value}' is not a header name.");
             }
         }
     }

@@ -120,6 +120,10 @@ public sealed class IsrOptionsValidatorTests
     [InlineData("Prerender", "Concurrency", "65", "'65' is not between 1 and 64.")]
     [InlineData("Prerender", "ReadinessTimeoutSeconds", "-1", "'-1' is not a number of seconds from 0 to 2147483647.")]
     [InlineData("Proxy", "DefaultMaxDurationSeconds", "0", "'0' is not a positive number of seconds.")]
+    [InlineData("Proxy", "PublicUrl", "\"www.example.com\"", "'www.example.com' is not an absolute http or https URL.")]
+    [InlineData("Compression", "BrotliQuality", "12", "'12' is not between 0 and 11.")]
+    [InlineData("Compression", "MinBytes", "-1", "'-1' is not between 0 and 2147483647.")]
+    [InlineData("TagHeaders", "CacheTag", "\"Cache Tag\"", "'Cache Tag' is not a header name.")]
     public void Validate_OutOfRange_NamesKeyAndValue(string section, string key, string json, string message)
     {
         var result = ValidateWith($$"""{ "Origin": "http://o", "{{section}}": { "{{key}}": {{json}} } }""");
