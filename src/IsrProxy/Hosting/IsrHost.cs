@@ -9,6 +9,7 @@ namespace IsrProxy.Hosting;
 /// <summary>Builds the IsrProxy web application; shared by Program and by tests that run the proxy for real.</summary>
 internal static class IsrHost
 {
+    private const int LogBufferSize = 10_000;
     private const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
     public static WebApplicationBuilder CreateBuilder(
@@ -39,16 +40,30 @@ internal static class IsrHost
 
     /// <summary>
     /// Serilog from the <c>Serilog</c> section. Unless that section names sinks of its own (<c>WriteTo</c>), logs go to
-    /// the console, as text or, with <c>Serilog:Json</c> true, as one JSON object per line.
+    /// the console, as text or, with <c>Serilog:Json</c> true, as one JSON object per line, through a bounded buffer
+    /// written by one background thread: requests never wait on the console, and when it cannot keep up, events are
+    /// dropped rather than queued without bound.
     /// </summary>
     public static Serilog.ILogger CreateSerilogLogger(IConfiguration configuration)
     {
         var logger = new LoggerConfiguration().ReadFrom.Configuration(configuration);
         if (!configuration.GetSection("Serilog:WriteTo").GetChildren().Any())
         {
-            logger = configuration.GetValue<bool>("Serilog:Json")
-                ? logger.WriteTo.Console(new JsonFormatter(renderMessage: true))
-                : logger.WriteTo.Console(outputTemplate: TextTemplate);
+            var json = configuration.GetValue<bool>("Serilog:Json");
+            logger = logger.WriteTo.Async(
+                sink =>
+                {
+                    if (json)
+                    {
+                        sink.Console(new JsonFormatter(renderMessage: true));
+                    }
+                    else
+                    {
+                        sink.Console(outputTemplate: TextTemplate);
+                    }
+                },
+                bufferSize: LogBufferSize,
+                blockWhenFull: false);
         }
 
         return logger.CreateLogger();
