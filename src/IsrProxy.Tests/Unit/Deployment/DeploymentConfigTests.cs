@@ -29,6 +29,21 @@ public sealed class DeploymentConfigTests
         Assert.Equal(["Isr:Origin: is required: the absolute http or https URL of the origin, such as 'http://localhost:3000'."], failures);
     }
 
+    [Fact]
+    public void NextJsExampleConfig_IsValid()
+    {
+        Assert.Empty(Validate("samples/nextjs/appsettings.json", []));
+    }
+
+    [Fact]
+    public void NextJsExampleConfig_LeavesPageLifetimesToNextJs()
+    {
+        var routes = new ConfigurationBuilder().AddJsonFile(RepositoryFiles.PathOf("samples/nextjs/appsettings.json")).Build().GetSection("Isr:Routes").GetChildren().ToList();
+
+        // Only immutable assets get a lifetime of their own; pages take Next.js's s-maxage.
+        Assert.Equal(["/_next/static/**"], routes.Where(r => r["Revalidate"] is not null).Select(r => r["Match"]));
+    }
+
     internal static IReadOnlyList<string> Validate(string appsettings, IEnumerable<KeyValuePair<string, string?>> variables)
     {
         var configuration = new ConfigurationBuilder()
