@@ -1,5 +1,10 @@
 using IsrProxy.Hosting;
 
+if (HealthCheckCommand.IsRequested(args))
+{
+    return await HealthCheckCommand.RunAsync(args, Console.Out, CancellationToken.None);
+}
+
 try
 {
     var app = IsrHost.Build(IsrHost.CreateBuilder(args));

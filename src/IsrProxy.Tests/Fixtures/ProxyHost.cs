@@ -35,8 +35,18 @@ public sealed class ProxyHost : IAsyncDisposable
 
     public TestLogSink Logs { get; }
 
-    public static async Task<ProxyHost> StartAsync(
+    public static Task<ProxyHost> StartAsync(
         OriginServer origin,
+        string routesJson = "[]",
+        TimeProvider? time = null,
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null,
+        string? contentRoot = null)
+        => StartAsync(origin.BaseAddress, routesJson, time, settings, services, contentRoot);
+
+    /// <summary>The proxy in front of any origin at <paramref name="origin"/>, such as the sample site.</summary>
+    public static async Task<ProxyHost> StartAsync(
+        Uri origin,
         string routesJson = "[]",
         TimeProvider? time = null,
         IDictionary<string, string?>? settings = null,
@@ -47,7 +57,7 @@ public sealed class ProxyHost : IAsyncDisposable
         var ownsContentRoot = contentRoot is null;
         contentRoot ??= Directory.CreateTempSubdirectory("isrproxy-test-").FullName;
         var logs = new TestLogSink();
-        var json = $$"""{ "Isr": { "Origin": "{{origin.BaseAddress.ToString().TrimEnd('/')}}", "Routes": {{routesJson}} } }""";
+        var json = $$"""{ "Isr": { "Origin": "{{origin.ToString().TrimEnd('/')}}", "Routes": {{routesJson}} } }""";
         var builder = IsrHost.CreateBuilder([], contentRoot, useSerilog: false, configure: config =>
         {
             if (ownsContentRoot)

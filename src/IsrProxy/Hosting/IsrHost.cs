@@ -70,7 +70,7 @@ internal static class IsrHost
     }
 
     // appsettings.json is read from the working directory when it has one (a clone's root), else from beside the binary.
-    private static string DefaultContentRoot()
+    public static string DefaultContentRoot()
         => File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"))
             ? Directory.GetCurrentDirectory()
             : AppContext.BaseDirectory;

@@ -1,0 +1,3 @@
+using SampleOrigin;
+
+await SampleSite.Build(args).RunAsync();
