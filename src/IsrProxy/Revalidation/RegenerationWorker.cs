@@ -88,9 +88,9 @@ internal sealed partial class RegenerationWorker(
             return;
         }
 
+        stale.RetryAfter = time.GetUtcNow() + TimeSpan.FromSeconds(_options.BackoffSeconds);   // before it is counted
         Interlocked.Increment(ref _failed);
         metrics.Regeneration("failed");
-        stale.RetryAfter = time.GetUtcNow() + TimeSpan.FromSeconds(_options.BackoffSeconds);
         Log.RegenerationFailed(logger, stale.Path, outcome.Kind, outcome.Reason, outcome.Error);
     }
 
