@@ -1,0 +1,25 @@
+using System.Text;
+
+namespace IsrProxy.LoadTool;
+
+/// <summary>A GitHub-flavoured Markdown table; the first column is left-aligned, the others right-aligned.</summary>
+internal sealed class MarkdownTable(params string[] headers)
+{
+    private readonly List<string[]> _rows = [];
+
+    public int Count => _rows.Count;
+
+    public void Add(params string[] cells) => _rows.Add(cells);
+
+    public void WriteTo(StringBuilder text)
+    {
+        text.Append("| ").AppendJoin(" | ", headers).AppendLine(" |");
+        text.Append("|:--").Append(string.Concat(Enumerable.Repeat("|--:", headers.Length - 1))).AppendLine("|");
+        foreach (var row in _rows)
+        {
+            text.Append("| ").AppendJoin(" | ", row.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))).AppendLine(" |");
+        }
+
+        text.AppendLine();
+    }
+}
