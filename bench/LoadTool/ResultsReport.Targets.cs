@@ -8,7 +8,7 @@ internal sealed partial class ResultsReport
 
     private MarkdownTable Targets()
     {
-        var table = new MarkdownTable("target", "measured", "goal", "verdict");
+        var table = new MarkdownTable("target", "measured", "goal", "verdict") { TextColumns = 4 };
         foreach (var phase in results.Values("hit", "phase"))
         {
             var clients = phase == Browser ? "browser-like clients" : "identity clients";
@@ -46,9 +46,9 @@ internal sealed partial class ResultsReport
         var (staleP99, staleMax, hitP99, hitWhere) = StaleAgainstHit(Isr);
         table.Add(
             "STALE first-request latency",
-            $"p99 {Format.Ms(staleP99)} ms, max {Format.Ms(staleMax)} ms; HIT p99 {Format.Ms(hitP99)} ms ({hitWhere})",
+            $"p99 {Format.Ms(staleP99)} ms, max {Format.Ms(staleMax)} ms; HIT p99 {Format.Ms(hitP99)} ms ({hitWhere}); answered {string.Join(" ", results.Of("stale", ("target", Isr)).Select(r => r["classes"]))}",
             "p99 ≤ 2 × HIT p99, never the origin's 200 ms",
-            Verdict(staleP99, p => p <= 2 * hitP99 && staleMax < 200));
+            StaleAnswered(Isr) ? Verdict(staleP99, p => p <= 2 * hitP99 && staleMax < 200) : NotMeasured);
 
         var collapses = results.Of("collapse", ("target", Isr)).Select(r => r.Number("origin_requests")).ToList();
         table.Add(
@@ -82,6 +82,13 @@ internal sealed partial class ResultsReport
             "cost does not grow with entries (≤ 2×)",
             Verdict(purgeRatio, r => r <= 2.0));
         return table;
+    }
+
+    /// <summary>Whether every timed request was answered STALE: otherwise the pages had not expired yet.</summary>
+    private bool StaleAnswered(string target)
+    {
+        var rounds = results.Of("stale", ("target", target)).ToList();
+        return rounds.Count > 0 && rounds.All(r => r["classes"].StartsWith("STALE:", StringComparison.Ordinal) && !r["classes"].Contains(','));
     }
 
     private static string Verdict(double value, Func<double, bool> goal) =>
@@ -131,6 +138,8 @@ internal sealed partial class ResultsReport
     private readonly record struct WorstCase(double Ratio, string Set, double Mine, double Theirs)
     {
         public string Describe() =>
-            double.IsNaN(Ratio) ? "—" : $"{Format.Ratio(Ratio)} ({Format.Fixed(Mine, Mine < 100 ? 2 : 0)} vs {Format.Fixed(Theirs, Theirs < 100 ? 2 : 0)}, worst: {Format.PageSet(Set)})";
+            double.IsNaN(Ratio) ? "—" : $"{Format.Ratio(Ratio)} ({Figure(Mine)} vs {Figure(Theirs)}, worst: {Format.PageSet(Set)})";
+
+        private static string Figure(double value) => value < 100 ? Format.Fixed(value, 2) : Format.Whole(value);
     }
 }
