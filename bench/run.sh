@@ -339,7 +339,7 @@ write_machine() {
     echo "| memory | $mem |"
     echo "| system | $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r) |"
     echo "| .NET | SDK $(dotnet --version), runtime $(dotnet --list-runtimes | sed -n 's/^Microsoft.AspNetCore.App \([^ ]*\).*/\1/p' | tail -n 1) (ASP.NET Core) |"
-    echo "| IsrProxy | commit $(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown) |"
+    echo "| IsrProxy | commit $(git -C "$ROOT" describe --always --dirty 2> /dev/null || echo unknown) |"
     echo "| nginx | $(nginx -v 2>&1 | sed 's/^nginx version: //') |"
     echo "| Varnish | $(varnishd -V 2>&1 | head -n 1 | sed 's/ revision.*//; s/^varnishd (//') |"
     echo "| wrk | $(wrk -v 2>&1 | head -n 1 | awk '{ print $2 }') |"
@@ -364,7 +364,9 @@ write_settings() {
   Information is off, as nginx's \`access_log off\`), the repository's appsettings.json otherwise. Redis + L1: $redis_line
 - nginx: \`bench/nginx/nginx.conf.template\`: 1 worker, \`access_log off\`, \`proxy_cache\` on disk under bench/out with
   a 128 MB keys zone, \`proxy_cache_use_stale updating error timeout\`, \`proxy_cache_background_update on\`,
-  \`proxy_cache_lock on\`, keepalive upstream, \`open_file_cache\`, Accept-Encoding reduced to one coding in the key.
+  \`proxy_cache_lock on\`, keepalive upstream, \`open_file_cache\`, Accept-Encoding reduced to one coding in the key,
+  \`sendfile on\` (Debian's default; with it nginx 1.22 sends a STALE answer only once its background update is done,
+  which shows in the STALE table; with \`sendfile off\` it would answer at once).
 - Varnish: \`bench/varnish/bench.vcl.template\`: \`beresp.grace = 1h\`, malloc storage $CACHE_MB MB, one thread pool of
   300–2000 threads.
 - STALE: $STALE_KEYS pages per target and round, first requested 2.5 s after their fill (nginx counts lifetimes in
