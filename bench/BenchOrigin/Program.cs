@@ -7,7 +7,10 @@ using System.Text;
 //   /slow/{n}   20 KB after 200 ms, fresh for 1 s (STALE latency)
 //   /hot/{n}    20 KB after 200 ms; /_count/hot/{n} tells how many requests reached the origin (miss collapsing)
 //   /m/{n}      1 KB, cacheable (MISS overhead: every new n is a miss)
-// With --compress, a client accepting br or gzip gets the body compressed (once per page, kept in memory).
+// Every page is tagged "bench" and with its own tag "{kind}-{n}" (e.g. "s-42"), so a tag purge over one entry and one
+// over all of them can be compared. /_count/all tells how many pages the origin has served (a HIT measurement must
+// leave it unchanged). With --compress, a client accepting br or gzip gets the body compressed (once per page, kept
+// in memory).
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 var app = builder.Build();
@@ -17,29 +20,32 @@ var small = Page(20 * 1024);
 var large = Page(200 * 1024);
 var tiny = Page(1024);
 var encoded = new ConcurrentDictionary<(int, string), byte[]>();
+long served = 0;
 
-app.MapGet("/s/{n}", (HttpContext ctx) => Write(ctx, small, "public, max-age=3600"));
-app.MapGet("/l/{n}", (HttpContext ctx) => Write(ctx, large, "public, max-age=3600"));
-app.MapGet("/m/{n}", (HttpContext ctx) => Write(ctx, tiny, "public, max-age=3600"));
-app.MapGet("/slow/{n}", async (HttpContext ctx) =>
+app.MapGet("/s/{n}", (HttpContext ctx, string n) => Write(ctx, small, "public, max-age=3600", "s-" + n));
+app.MapGet("/l/{n}", (HttpContext ctx, string n) => Write(ctx, large, "public, max-age=3600", "l-" + n));
+app.MapGet("/m/{n}", (HttpContext ctx, string n) => Write(ctx, tiny, "public, max-age=3600", "m-" + n));
+app.MapGet("/slow/{n}", async (HttpContext ctx, string n) =>
 {
     await Task.Delay(200);
-    await Write(ctx, small, "public, max-age=1");
+    await Write(ctx, small, "public, max-age=1", "slow-" + n);
 });
 app.MapGet("/hot/{n}", async (HttpContext ctx, string n) =>
 {
     counts.AddOrUpdate(n, 1, (_, c) => c + 1);
     await Task.Delay(200);
-    await Write(ctx, small, "public, max-age=3600");
+    await Write(ctx, small, "public, max-age=3600", "hot-" + n);
 });
 app.MapGet("/_count/hot/{n}", (string n) => counts.TryGetValue(n, out var c) ? c : 0);
+app.MapGet("/_count/all", () => Interlocked.Read(ref served));
 app.Run();
 
-Task Write(HttpContext ctx, byte[] body, string cacheControl)
+Task Write(HttpContext ctx, byte[] body, string cacheControl, string tag)
 {
+    Interlocked.Increment(ref served);
     ctx.Response.ContentType = "text/html; charset=utf-8";
     ctx.Response.Headers.CacheControl = cacheControl;
-    ctx.Response.Headers["Cache-Tag"] = "bench";
+    ctx.Response.Headers["Cache-Tag"] = "bench, " + tag;
     if (compress)
     {
         ctx.Response.Headers.Vary = "Accept-Encoding";

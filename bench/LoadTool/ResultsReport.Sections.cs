@@ -1,0 +1,175 @@
+using System.Text;
+
+namespace IsrProxy.LoadTool;
+
+internal sealed partial class ResultsReport
+{
+    private void HitSection(StringBuilder text, string phase, string title)
+    {
+        text.AppendLine($"## {title}").AppendLine();
+        var sets = results.Values("hit", "set", ("phase", phase));
+        if (sets.Count == 0)
+        {
+            text.AppendLine("Not run.").AppendLine();
+            return;
+        }
+
+        text.AppendLine("Requests/s and latency percentiles are medians over the rounds; bytes per answer is the body and headers");
+        text.AppendLine("wrk read, divided by requests; origin requests counts what reached the origin while measuring (0 means");
+        text.AppendLine("every answer was a hit). The ratios compare each row with nginx and Varnish in the same scenario.").AppendLine();
+        var table = new MarkdownTable(
+            "pages", "conns", "target", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "bytes/answer", "coding", "origin req.",
+            "errors", "req/s vs nginx", "req/s vs Varnish", "p99 vs nginx")
+        {
+            TextColumns = 3,
+        };
+        foreach (var set in sets)
+        {
+            foreach (var conns in results.Values("hit", "conns", ("phase", phase), ("set", set)))
+            {
+                var nginx = Hit(phase, set, conns, Nginx);
+                var varnish = Hit(phase, set, conns, Varnish);
+                foreach (var target in TargetsOf("hit", ("phase", phase), ("set", set), ("conns", conns)))
+                {
+                    var s = Hit(phase, set, conns, target);
+                    if (s is null)
+                    {
+                        continue;
+                    }
+
+                    // The smaller 20 KB set is part of the larger one warmed and checked, so fall back on the same page size.
+                    var checks = results.Of("check", ("phase", phase), ("target", target)).ToList();
+                    var coding = (checks.FirstOrDefault(r => r.Is("set", set)) ?? checks.FirstOrDefault(r => r["set"].StartsWith(set[0])))?["encoding"] ?? "—";
+                    table.Add(
+                        Format.PageSet(set), conns, Name(target), Format.Whole(s.Rps), Format.Ms(s.P50), Format.Ms(s.P99),
+                        Format.Ms(s.P999), Format.Whole(s.BytesPerAnswer), coding, Format.Whole(s.OriginRequests),
+                        Format.Whole(s.Errors), Format.Ratio(s.Rps / (nginx?.Rps ?? double.NaN)),
+                        Format.Ratio(s.Rps / (varnish?.Rps ?? double.NaN)), Format.Ratio(s.P99 / (nginx?.P99 ?? double.NaN)));
+                }
+            }
+        }
+
+        table.WriteTo(text);
+    }
+
+    private void StaleSection(StringBuilder text)
+    {
+        text.AppendLine("## STALE: the first request after expiry (200 ms origin)").AppendLine();
+        text.AppendLine("Pages fresh for 1 s are filled, left 2.5 s to expire, then the first request to each is timed, one after another.");
+        text.AppendLine("A cache serving stale while it revalidates in the background answers at HIT speed; one that waits for the");
+        text.AppendLine("origin takes its 200 ms. HIT p99 is the same target's, identity clients, 20 KB pages, lowest concurrency.").AppendLine();
+        var table = new MarkdownTable("target", "rounds", "requests", "p50 ms", "p99 ms", "max ms", "answers (cache header)", "HIT p99 ms", "p99 vs HIT p99");
+        foreach (var target in TargetsOf("stale"))
+        {
+            var rounds = results.Of("stale", ("target", target)).ToList();
+            var (p99, max, hitP99, _) = StaleAgainstHit(target);
+            table.Add(
+                Name(target), rounds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Format.Whole(rounds.Sum(r => r.Number("keys"))), Format.Ms(Median("stale", target, "p50_ms")), Format.Ms(p99),
+                Format.Ms(max), string.Join(" ", rounds.Select(r => r["classes"])), Format.Ms(hitP99), Format.Ratio(p99 / hitP99));
+        }
+
+        WriteOrNotRun(text, table);
+    }
+
+    private void CollapseSection(StringBuilder text)
+    {
+        text.AppendLine("## 200 concurrent requests for one uncached path (200 ms origin)").AppendLine();
+        text.AppendLine("Each round opens 200 connections, then sends one request on each at the same instant for a path never");
+        text.AppendLine("requested before, and asks the origin how many requests for it reached it.").AppendLine();
+        var table = new MarkdownTable("target", "origin requests per round", "p50 ms", "p99 ms", "max ms", "errors");
+        foreach (var target in TargetsOf("collapse"))
+        {
+            var rounds = results.Of("collapse", ("target", target)).ToList();
+            table.Add(
+                Name(target), string.Join(", ", rounds.Select(r => Format.Whole(r.Number("origin_requests")))),
+                Format.Ms(Median("collapse", target, "p50_ms")), Format.Ms(Median("collapse", target, "p99_ms")),
+                Format.Ms(rounds.Max(r => r.Number("max_ms"))), Format.Whole(rounds.Sum(r => r.Number("errors"))));
+        }
+
+        WriteOrNotRun(text, table);
+    }
+
+    private void MissSection(StringBuilder text)
+    {
+        text.AppendLine("## MISS overhead against the origin direct").AppendLine();
+        text.AppendLine("One connection requests 1 KB pages, each path new (every request a miss), through each target and straight");
+        text.AppendLine("to the origin; the overhead is the target's p50 minus the origin's.").AppendLine();
+        var table = new MarkdownTable("target", "requests", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "p50 overhead ms");
+        var origin = Median("miss", Origin, "p50_ms");
+        foreach (var target in TargetsOf("miss"))
+        {
+            var p50 = Median("miss", target, "p50_ms");
+            table.Add(
+                Name(target), Format.Whole(results.Of("miss", ("target", target)).Sum(r => r.Number("requests"))),
+                Format.Whole(Median("miss", target, "rps")), Format.Fixed(p50, 3), Format.Fixed(Median("miss", target, "p99_ms"), 3),
+                Format.Fixed(Median("miss", target, "p999_ms"), 3), target == Origin ? "—" : Format.Fixed(p50 - origin, 3));
+        }
+
+        WriteOrNotRun(text, table);
+    }
+
+    private void PurgeSection(StringBuilder text)
+    {
+        text.AppendLine("## Tag purge").AppendLine();
+        text.AppendLine("`POST /_revalidate/tag/{tag}` (mode stale) on IsrProxy holding every page of the identity run, timed one");
+        text.AppendLine("after another: a tag carried by one page against the tag `bench`, carried by all of them.").AppendLine();
+        var table = new MarkdownTable("tag", "entries", "purges", "p50 ms", "p99 ms", "p50 vs one entry");
+        var one = Median("purge", Isr, "p50_ms", ("entries", "1"));
+        foreach (var r in results.Of("purge", ("target", Isr)))
+        {
+            table.Add(r["tag"], Format.Whole(r.Number("entries")), Format.Whole(r.Number("count")), Format.Fixed(r.Number("p50_ms"), 3),
+                Format.Fixed(r.Number("p99_ms"), 3), Format.Ratio(r.Number("p50_ms") / one));
+        }
+
+        WriteOrNotRun(text, table);
+    }
+
+    private void MemorySection(StringBuilder text)
+    {
+        text.AppendLine("## Memory per cached entry").AppendLine();
+        text.AppendLine("Resident memory (VmRSS of the server's processes; Redis's own `used_memory`) before and after loading");
+        text.AppendLine("the 20 KB pages, divided by their number; the overhead is what each entry costs beyond its 20,480-byte body.");
+        text.AppendLine("nginx keeps bodies in files (the page cache, not its RSS): its row is the keys zone and worker memory, and");
+        text.AppendLine("its disk use is given per entry. IsrProxy's figure includes the .NET GC's headroom at that moment.").AppendLine();
+        var table = new MarkdownTable("target", "entries", "before MB", "after MB", "per entry bytes", "overhead per entry bytes", "disk per entry bytes");
+        foreach (var r in results.Of("memory"))
+        {
+            var entries = r.Number("entries");
+            var perEntry = (r.Number("after_kb") - r.Number("before_kb")) * 1024 / entries;
+            var bodyInMemory = !r.Is("bodies", "disk");
+            table.Add(
+                Name(r["target"]) + (r.Is("what", "redis") ? " — redis-server" : ""), Format.Whole(entries),
+                Format.Whole(r.Number("before_kb") / 1024), Format.Whole(r.Number("after_kb") / 1024), Format.Whole(perEntry),
+                bodyInMemory ? Format.Whole(perEntry - r.Number("body_bytes")) : "— (bodies on disk)",
+                double.IsNaN(r.Number("disk_kb")) ? "—" : Format.Whole(r.Number("disk_kb") * 1024 / entries));
+        }
+
+        WriteOrNotRun(text, table);
+    }
+
+    private void AllocationSection(StringBuilder text)
+    {
+        text.AppendLine("## HIT path allocations (BenchmarkDotNet)").AppendLine();
+        text.AppendLine("`HitPathBenchmarks` runs IsrProxy's whole pipeline in process against a filled store, with `[MemoryDiagnoser]`;");
+        text.AppendLine("the full report is in `bench/out/bdn/`.").AppendLine();
+        var table = new MarkdownTable("body", "mean µs", "allocated per request B");
+        foreach (var (body, mean, allocated) in allocations.Rows)
+        {
+            table.Add($"{body / 1024} KB", Format.Fixed(mean / 1000, 2), Format.Whole(allocated));
+        }
+
+        WriteOrNotRun(text, table);
+    }
+
+    private static void WriteOrNotRun(StringBuilder text, MarkdownTable table)
+    {
+        if (table.Count == 0)
+        {
+            text.AppendLine("Not run.").AppendLine();
+            return;
+        }
+
+        table.WriteTo(text);
+    }
+}
