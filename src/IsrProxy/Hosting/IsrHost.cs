@@ -1,4 +1,6 @@
+using IsrProxy.Configuration;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Serilog;
@@ -10,6 +12,7 @@ namespace IsrProxy.Hosting;
 internal static class IsrHost
 {
     private const int LogBufferSize = 10_000;
+    private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
     private const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
     public static WebApplicationBuilder CreateBuilder(
@@ -24,6 +27,18 @@ internal static class IsrHost
             ContentRootPath = contentRoot ?? DefaultContentRoot(),
         });
         configure?.Invoke(builder.Configuration);
+        if (builder.Configuration.GetValue($"{IsrOptions.Section}:Proxy:{nameof(ProxyOptions.InlineScheduling)}", true))
+        {
+            builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
+
+            // Read once by the socket engine when the first socket is used, which has not happened yet: completions
+            // then run where the socket event is seen. An explicit setting in the environment wins.
+            if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
+            {
+                Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
+            }
+        }
+
         if (useSerilog)
         {
             builder.Logging.ClearProviders();

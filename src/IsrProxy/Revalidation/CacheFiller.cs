@@ -71,7 +71,11 @@ internal sealed partial class CacheFiller(
 
         using (response)
         {
-            var build = EntryFactory.Build(response, fill, rule, _tagHeaders, _compression, renderStartedAt, time.GetUtcNow());
+            // Compressing a large body is the one CPU-heavy step of a fill: it goes to the thread pool, away from the
+            // socket thread this fill may have started on.
+            var build = _compression.Enabled && response.Length >= _compression.MinBytes
+                ? await Task.Run(() => EntryFactory.Build(response, fill, rule, _tagHeaders, _compression, renderStartedAt, time.GetUtcNow()))
+                : EntryFactory.Build(response, fill, rule, _tagHeaders, _compression, renderStartedAt, time.GetUtcNow());
             if (!build.IsStorable)
             {
                 Log.NotStored(logger, fill.Path, response.StatusCode, build.Refusal);
