@@ -174,6 +174,70 @@ internal static class RedisCommands
         return result;
     }
 
+    /// <summary>HMGET: one value per field, null where the field (or the whole key) does not exist.</summary>
+    public static async Task<IReadOnlyList<byte[]?>> HMGetAsync(
+        this RedisConnection connection, string key, IReadOnlyList<string> fields, CancellationToken ct)
+    {
+        var reply = await connection.ExecuteAsync(new RedisCommand("HMGET", KeyAnd(key, fields, nameof(fields))), ct).ConfigureAwait(false);
+        var items = reply.Items;
+        if (items.Count != fields.Count)
+        {
+            throw new InvalidOperationException($"Redis HMGET reply for '{key}' has {items.Count} elements; expected {fields.Count}.");
+        }
+
+        var values = new byte[]?[items.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = items[i].AsBytes();
+        }
+
+        return values;
+    }
+
+    /// <summary>HDEL: how many of the fields existed.</summary>
+    public static Task<long> HDelAsync(this RedisConnection connection, string key, IReadOnlyList<string> fields, CancellationToken ct) =>
+        IntegerAsync(connection, new RedisCommand("HDEL", KeyAnd(key, fields, nameof(fields))), ct);
+
+    /// <summary>One HSCAN step from <paramref name="cursor"/> (0 to start); <paramref name="count"/> is a hint to the server.</summary>
+    public static async Task<RedisHashScanPage> HScanAsync(this RedisConnection connection, string key, long cursor, int count, CancellationToken ct)
+    {
+        var reply = await connection.ExecuteAsync(new RedisCommand("HSCAN", key, cursor, "COUNT", count), ct).ConfigureAwait(false);
+        var items = reply.Items;
+        if (items.Count != 2)
+        {
+            throw new InvalidOperationException($"Redis HSCAN reply has {items.Count} elements; expected 2.");
+        }
+
+        var pairs = items[1].Items;
+        if (pairs.Count % 2 != 0)
+        {
+            throw new InvalidOperationException($"Redis HSCAN reply for '{key}' has an odd number ({pairs.Count}) of field and value elements.");
+        }
+
+        var fields = new KeyValuePair<string, byte[]>[pairs.Count / 2];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = new(pairs[2 * i].AsString() ?? string.Empty, pairs[(2 * i) + 1].AsBytes() ?? []);
+        }
+
+        return new RedisHashScanPage(items[0].AsInt64(), fields);
+    }
+
+    /// <summary>
+    /// ZRANGEBYLEX with LIMIT: up to <paramref name="count"/> members from <paramref name="min"/> to <paramref name="max"/>,
+    /// given in the command's own syntax (<c>[</c> or <c>(</c> then the bytes, or <c>-</c> / <c>+</c>).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ZRangeByLexAsync(
+        this RedisConnection connection, string key, ReadOnlyMemory<byte> min, ReadOnlyMemory<byte> max, int count, CancellationToken ct)
+    {
+        var reply = await connection.ExecuteAsync(new RedisCommand("ZRANGEBYLEX", key, min, max, "LIMIT", 0L, count), ct).ConfigureAwait(false);
+        return Strings(reply);
+    }
+
+    /// <summary>ZREM: how many members were removed.</summary>
+    public static Task<long> ZRemAsync(this RedisConnection connection, string key, IReadOnlyList<string> members, CancellationToken ct) =>
+        IntegerAsync(connection, new RedisCommand("ZREM", KeyAnd(key, members, nameof(members))), ct);
+
     /// <summary>PUBLISH: how many subscribers received the message (on this server).</summary>
     public static Task<long> PublishAsync(this RedisConnection connection, string channel, ReadOnlyMemory<byte> message, CancellationToken ct) =>
         IntegerAsync(connection, new RedisCommand("PUBLISH", channel, message), ct);

@@ -157,6 +157,70 @@ public sealed class RedisCommandsTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task HMGet_ReturnsValuesInFieldOrderWithNullForMissing()
+    {
+        await using var connection = await redis.ConnectAsync();
+        var key = _prefix + "hm";
+        await connection.HSetAsync(key, [new("a", "1"u8.ToArray()), new("c", "3"u8.ToArray())], CancellationToken.None);
+
+        var values = await connection.HMGetAsync(key, ["a", "b", "c"], CancellationToken.None);
+        var none = await connection.HMGetAsync(_prefix + "none", ["a"], CancellationToken.None);
+
+        Assert.Equal(["1"u8.ToArray(), null, "3"u8.ToArray()], values);
+        Assert.Null(Assert.Single(none));
+    }
+
+    [Fact]
+    public async Task HScanAndHDel_PageThroughEveryFieldAndDeleteSome()
+    {
+        await using var connection = await redis.ConnectAsync();
+        var key = _prefix + "hs";
+        var fields = Enumerable.Range(0, 1000).Select(i => new KeyValuePair<string, ReadOnlyMemory<byte>>($"f{i}", Encoding.UTF8.GetBytes($"v{i}"))).ToArray();
+        await connection.HSetAsync(key, fields, CancellationToken.None);
+
+        var seen = new Dictionary<string, string>();
+        long cursor = 0;
+        var pages = 0;
+        do
+        {
+            var page = await connection.HScanAsync(key, cursor, 50, CancellationToken.None);
+            foreach (var (field, value) in page.Fields)
+            {
+                seen[field] = Encoding.UTF8.GetString(value);
+            }
+
+            cursor = page.Cursor;
+            pages++;
+        }
+        while (cursor != 0 && pages < 1000);
+
+        Assert.True(pages > 1);
+        Assert.Equal(1000, seen.Count);                                        // more than a listpack holds, so HSCAN pages
+        Assert.Equal("v42", seen["f42"]);
+        Assert.Equal(2, await connection.HDelAsync(key, ["f1", "f2", "missing"], CancellationToken.None));
+        Assert.Null(await connection.HGetAsync(key, "f1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ZRangeByLex_ReturnsMembersInByteOrderWithinBoundsAndLimit()
+    {
+        await using var connection = await redis.ConnectAsync();
+        var key = _prefix + "z";
+        foreach (var member in new[] { "/blog/b", "/about", "/blog/a", "/blogroll", "/c" })
+        {
+            await connection.ExecuteAsync(new RedisCommand("ZADD", key, 0L, member), CancellationToken.None);
+        }
+
+        var blog = await connection.ZRangeByLexAsync(key, "[/blog/"u8.ToArray(), (byte[])[.. "[/blog/"u8, 0xFF], 10, CancellationToken.None);
+        var firstTwo = await connection.ZRangeByLexAsync(key, "-"u8.ToArray(), "+"u8.ToArray(), 2, CancellationToken.None);
+
+        Assert.Equal(["/blog/a", "/blog/b"], blog);
+        Assert.Equal(["/about", "/blog/a"], firstTwo);
+        Assert.Equal(1, await connection.ZRemAsync(key, ["/about", "/none"], CancellationToken.None));
+        Assert.Equal(["/blog/a", "/blog/b", "/blogroll", "/c"], await connection.ZRangeByLexAsync(key, "-"u8.ToArray(), "+"u8.ToArray(), 10, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Publish_WithoutSubscribers_ReachesNobody()
     {
         await using var connection = await redis.ConnectAsync();
