@@ -27,6 +27,8 @@ internal static class IsrServiceCollectionExtensions
         services.AddSingleton<TagClock>();
         services.AddSingleton<MemoryCacheStore>();
         services.AddSingleton<ICacheStore>(sp => sp.GetRequiredService<MemoryCacheStore>());
+        services.AddSingleton<IRegenerationLock, MemoryRegenerationLock>();
+        services.AddSingleton<IClockReplication, MemoryClockReplication>();
 
         services.AddSingleton<RequestClassifier>();
         services.AddSingleton<CacheLookup>();

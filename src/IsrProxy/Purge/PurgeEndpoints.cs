@@ -58,8 +58,13 @@ internal static class PurgeEndpoints
 
     private static async Task<IResult> PurgeAsync(HttpContext context, PurgeRequest request)
     {
-        var at = await context.RequestServices.GetRequiredService<PurgeService>().PurgeAsync(request, context.RequestAborted);
-        return Results.Json(new { revalidated = true, now = at.ToUnixTimeMilliseconds() });
+        var outcome = await context.RequestServices.GetRequiredService<PurgeService>().PurgeAsync(request, context.RequestAborted);
+        var now = outcome.At.ToUnixTimeMilliseconds();
+
+        // 202: in effect here and queued for the shared store, which could not be reached; 200 promises every replica.
+        return outcome.Shared
+            ? Results.Json(new { revalidated = true, now })
+            : Results.Json(new { revalidated = true, now, propagated = false }, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static async Task<IResult> EntriesAsync(HttpContext context)

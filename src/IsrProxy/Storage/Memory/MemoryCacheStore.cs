@@ -65,6 +65,19 @@ internal sealed class MemoryCacheStore : ICacheStore
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Drops every entry (an L1 that may have missed invalidations starts again empty).</summary>
+    public void Clear()
+    {
+        lock (_writeLock)
+        {
+            _map.Clear();
+            _index.Clear();
+            _ring.Clear();
+            _hand = null;
+            _bytes = 0;
+        }
+    }
+
     /// <summary>A snapshot of the stored entries, for listings; never used on the request path.</summary>
     public IReadOnlyList<CacheEntry> Snapshot() => [.. _map.Values.Select(s => s.Entry)];
 
