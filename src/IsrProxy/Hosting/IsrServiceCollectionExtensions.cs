@@ -5,7 +5,9 @@ using IsrProxy.Purge;
 using IsrProxy.Revalidation;
 using IsrProxy.Rules;
 using IsrProxy.Storage;
+using IsrProxy.Storage.Layered;
 using IsrProxy.Storage.Memory;
+using IsrProxy.Storage.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,10 +27,15 @@ internal static class IsrServiceCollectionExtensions
 
         services.AddSingleton<RuleSetProvider>();
         services.AddSingleton<TagClock>();
-        services.AddSingleton<MemoryCacheStore>();
-        services.AddSingleton<ICacheStore>(sp => sp.GetRequiredService<MemoryCacheStore>());
-        services.AddSingleton<IRegenerationLock, MemoryRegenerationLock>();
-        services.AddSingleton<IClockReplication, MemoryClockReplication>();
+        var store = configuration.GetSection($"{IsrOptions.Section}:Store").Get<StoreOptions>() ?? new StoreOptions();
+        if (store.IsRedis)
+        {
+            AddRedisStore(services, store);
+        }
+        else
+        {
+            AddMemoryStore(services);
+        }
 
         services.AddSingleton<RequestClassifier>();
         services.AddSingleton<CacheLookup>();
@@ -56,5 +63,35 @@ internal static class IsrServiceCollectionExtensions
         var drainSeconds = configuration.GetValue($"{IsrOptions.Section}:Regeneration:ShutdownTimeoutSeconds", new RegenerationOptions().ShutdownTimeoutSeconds);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(0, drainSeconds) + 5));
         return services;
+    }
+
+    private static void AddMemoryStore(IServiceCollection services)
+    {
+        services.AddSingleton<MemoryCacheStore>();
+        services.AddSingleton<ICacheStore>(sp => sp.GetRequiredService<MemoryCacheStore>());
+        services.AddSingleton<IRegenerationLock, MemoryRegenerationLock>();
+        services.AddSingleton<IClockReplication, MemoryClockReplication>();
+    }
+
+    // Registered before every other hosted service, so the Redis connections are opened (or being retried) before
+    // regenerations and prerendering start, and closed after them.
+    private static void AddRedisStore(IServiceCollection services, StoreOptions store)
+    {
+        services.TryAddKeyedSingleton(RedisClients.NetworkClock, TimeProvider.System);
+        services.AddSingleton<RedisClients>();
+        services.AddSingleton<RedisKeys>();
+        services.AddSingleton<RedisStoreScripts>();
+        services.AddSingleton<SharedStoreStats>();
+        services.AddSingleton<RedisGuard>();
+        services.AddSingleton(_ => new MemoryCacheStore(store.L1MaxBytes > 0 ? store.L1MaxBytes : new StoreOptions().L1MaxBytes));
+        services.AddSingleton<L1Coherence>();
+        services.AddSingleton<RedisCacheStore>();
+        services.AddSingleton<RedisClockReplication>();
+        services.AddSingleton<IClockReplication>(sp => sp.GetRequiredService<RedisClockReplication>());
+        services.AddSingleton<LayeredCacheStore>();
+        services.AddSingleton<ICacheStore>(sp => sp.GetRequiredService<LayeredCacheStore>());
+        services.AddSingleton<IRegenerationLock, RedisRegenerationLock>();
+        services.AddSingleton<RedisBackplane>();
+        services.AddHostedService(sp => sp.GetRequiredService<RedisBackplane>());
     }
 }

@@ -39,6 +39,8 @@ internal static class EventIds
     public const int ClockWriteFailed = 5008;
     public const int LockReleaseFailed = 5009;
     public const int RedisStarting = 5010;
+    public const int StoreOperationFailed = 5011;
+    public const int BadClockValue = 5012;
 
     public const int RulesReloaded = 6001;
     public const int RulesReloadRejected = 6002;

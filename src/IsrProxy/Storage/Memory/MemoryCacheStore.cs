@@ -39,20 +39,31 @@ internal sealed class MemoryCacheStore : ICacheStore
     /// <summary>Raised (outside the lock) for each entry evicted to make room.</summary>
     public event Action<CacheEntry>? Evicted;
 
-    public ValueTask<CacheEntry?> GetAsync(string key, CancellationToken ct)
+    public ValueTask<CacheEntry?> GetAsync(string key, CancellationToken ct) => new(TryGet(key, out var entry) ? entry : null);
+
+    /// <summary>The entry under <paramref name="key"/>, without going through a task (the store never waits).</summary>
+    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry? entry)
     {
         if (_map.TryGetValue(key, out var slot))
         {
             slot.Referenced = true;
-            return new ValueTask<CacheEntry?>(slot.Entry);
+            entry = slot.Entry;
+            return true;
         }
 
-        return new ValueTask<CacheEntry?>((CacheEntry?)null);
+        entry = null;
+        return false;
     }
 
     public ValueTask<bool> SetAsync(CacheEntry entry, CancellationToken ct) => new(Set(entry));
 
     public ValueTask RemoveAsync(string key, CancellationToken ct)
+    {
+        Remove(key);
+        return ValueTask.CompletedTask;
+    }
+
+    public void Remove(string key)
     {
         lock (_writeLock)
         {
@@ -61,8 +72,6 @@ internal sealed class MemoryCacheStore : ICacheStore
                 Unlink(slot);
             }
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Drops every entry (an L1 that may have missed invalidations starts again empty).</summary>
@@ -117,7 +126,8 @@ internal sealed class MemoryCacheStore : ICacheStore
         return new ValueTask<IReadOnlyList<CacheEntry>>(list);
     }
 
-    private bool Set(CacheEntry entry)
+    /// <summary>Stores <paramref name="entry"/> unless a newer render of its key is stored or it is larger than the whole store.</summary>
+    public bool Set(CacheEntry entry)
     {
         var size = entry.Size;
         if (size > _maxBytes)
