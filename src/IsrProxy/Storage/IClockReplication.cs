@@ -8,7 +8,7 @@ internal interface IClockReplication
 {
     /// <summary>
     /// Waits until every stamp made so far reached the shared store. False when it could not be reached: the stamps stay
-    /// queued and are written when it is back, before the other replicas resynchronise from it.
+    /// queued, and are written and published when it is back.
     /// </summary>
     Task<bool> FlushAsync(CancellationToken ct);
 }

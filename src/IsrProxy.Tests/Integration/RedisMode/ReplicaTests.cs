@@ -85,6 +85,21 @@ public sealed class ReplicaTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task PostOnA_MarksThePageStaleOnB()
+    {
+        await using var origin = await OriginServer.StartAsync();
+        await using var a = await StartAsync(origin);
+        await using var b = await StartAsync(origin);
+        await a.FetchAsync("/todo");
+        Assert.Equal(("HIT", "/todo v1"), await b.FetchAsync("/todo"));
+
+        using var post = await a.SendAsync(HttpMethod.Post, "/todo");
+
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        await Eventually.TrueAsync(async () => (await b.FetchAsync("/todo")).Cache == "STALE", "B heard of the unsafe request on A");
+    }
+
+    [Fact]
     public async Task StaleKey_IsRegeneratedOnceAcrossBothReplicas()
     {
         var time = new ManualTimeProvider();

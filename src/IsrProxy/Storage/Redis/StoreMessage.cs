@@ -3,18 +3,6 @@ using System.Text;
 
 namespace IsrProxy.Storage.Redis;
 
-internal enum StoreMessageKind
-{
-    /// <summary>A new version of an entry was stored: drop it from L1, the next read finds it in Redis.</summary>
-    Written,
-
-    /// <summary>An entry was removed.</summary>
-    Removed,
-
-    /// <summary>A tag, path or subtree was stamped stale or expired.</summary>
-    Marked,
-}
-
 /// <summary>
 /// One pub/sub message between replicas, as UTF-8 text: <c>1|replica|w|key</c>, <c>1|replica|d|key</c> or
 /// <c>1|replica|m|s-or-x|ticks|clockKey</c>. The free-form name (key or clock key) comes last, so it may hold any
