@@ -27,10 +27,11 @@ internal static class IsrServiceCollectionExtensions
 
         services.AddSingleton<RuleSetProvider>();
         services.AddSingleton<TagClock>();
-        var store = configuration.GetSection($"{IsrOptions.Section}:Store").Get<StoreOptions>() ?? new StoreOptions();
-        if (store.IsRedis)
+        // The store is chosen once, here: changing Isr:Store:Kind takes a restart (its value is validated at start).
+        var kind = configuration[$"{IsrOptions.Section}:{nameof(IsrOptions.Store)}:{nameof(StoreOptions.Kind)}"];
+        if (new StoreOptions { Kind = kind ?? StoreOptions.MemoryKind }.IsRedis)
         {
-            AddRedisStore(services, store);
+            AddRedisStore(services);
         }
         else
         {
@@ -75,7 +76,7 @@ internal static class IsrServiceCollectionExtensions
 
     // Registered before every other hosted service, so the Redis connections are opened (or being retried) before
     // regenerations and prerendering start, and closed after them.
-    private static void AddRedisStore(IServiceCollection services, StoreOptions store)
+    private static void AddRedisStore(IServiceCollection services)
     {
         services.TryAddKeyedSingleton(RedisClients.NetworkClock, TimeProvider.System);
         services.AddSingleton<RedisClients>();
@@ -83,7 +84,7 @@ internal static class IsrServiceCollectionExtensions
         services.AddSingleton<RedisStoreScripts>();
         services.AddSingleton<SharedStoreStats>();
         services.AddSingleton<RedisGuard>();
-        services.AddSingleton(_ => new MemoryCacheStore(store.L1MaxBytes > 0 ? store.L1MaxBytes : new StoreOptions().L1MaxBytes));
+        services.AddSingleton(sp => new MemoryCacheStore(sp.GetRequiredService<IOptions<IsrOptions>>().Value.Store.L1MaxBytes));
         services.AddSingleton<L1Coherence>();
         services.AddSingleton<RedisCacheStore>();
         services.AddSingleton<RedisClockReplication>();
