@@ -74,14 +74,26 @@ internal sealed partial class RedisClockReplication : IClockReplication, IDispos
             while (!_pending.IsEmpty)
             {
                 var batch = Take(WriteBatch);
-                var written = await _guard.RunAsync((connection, token) => WriteAsync(connection, batch, token), ct);
-                if (!written.Succeeded)
+                var written = false;
+                try
                 {
-                    foreach (var (clockKey, stamps) in batch)
+                    // Not the caller's token: a purge whose client left must still reach the other replicas. The guard's
+                    // timeout bounds the write.
+                    written = (await _guard.RunAsync((connection, token) => WriteAsync(connection, batch, token), CancellationToken.None)).Succeeded;
+                }
+                finally
+                {
+                    if (!written)
                     {
-                        Merge(clockKey, stamps);                      // written when Redis is back
+                        foreach (var (clockKey, stamps) in batch)
+                        {
+                            Merge(clockKey, stamps);                  // written when Redis is back
+                        }
                     }
+                }
 
+                if (!written)
+                {
                     return false;
                 }
             }
