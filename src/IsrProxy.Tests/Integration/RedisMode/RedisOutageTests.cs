@@ -90,7 +90,8 @@ public sealed class RedisOutageTests(RedisServerFixture redis)
         await a.WaitUntilSynchronisedAsync();
         await b.WaitUntilSynchronisedAsync();
         await using var raw = await RedisServerFixture.ConnectAsync(server.ConnectionString);
-        Assert.NotNull(await raw.HGetAsync(_prefix + "clock", "p|/blog/a", default));  // written when Redis came back
+        await Eventually.TrueAsync(async () => await raw.HGetAsync(_prefix + "clock", "p|/blog/a", default) is not null, "the purge is written once Redis is back");
+        await Eventually.TrueAsync(() => b.Get<Storage.TagClock>().Get("p|/blog/a").StaleAt is not null, "B's clock has the purge");
     }
 
     [Fact]

@@ -107,7 +107,8 @@ internal sealed partial class RedisBackplane(
                 Log.Resynchronised(logger, applied);
             }
 
-            return true;
+            // Stamps queued while Redis was away, when the first attempt came before the command connection was back.
+            return flushed || await clock.FlushAsync(ct);
         }
         catch (Exception ex) when (ex is RedisException or InvalidOperationException && !ct.IsCancellationRequested)
         {
