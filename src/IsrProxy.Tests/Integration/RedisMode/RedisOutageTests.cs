@@ -143,6 +143,20 @@ public sealed class RedisOutageTests(RedisServerFixture redis)
         await Eventually.TrueAsync(async () => await raw.HGetAsync(_prefix + "e:/b", "r", default) is not null, "entries reach Redis");
     }
 
+    [Fact]
+    public async Task RedisUnreachableWithAbortConnect_StopsStartupNamingTheSetting()
+    {
+        var port = RedisServerProcess.FreePort().ToString(CultureInfo.InvariantCulture);
+        await using var origin = await OriginServer.StartAsync();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ProxyHost.StartAsync(
+            origin, settings: ProxyHost.RedisSettings($"127.0.0.1:{port},abortConnect=true,connectTimeout=500", _prefix)));
+
+        var message = Assert.Single(Hosting.StartupErrors.Describe(error));
+        Assert.StartsWith($"Isr:Store:Redis: Redis 127.0.0.1:{port}:", message);
+        Assert.Contains("abortConnect=true", message);
+    }
+
     private static async Task<long> ConnectedClientsAsync(RedisConnection raw)
     {
         var info = (await raw.ExecuteAsync(new RedisCommand("INFO", "clients"), default)).AsString() ?? string.Empty;
