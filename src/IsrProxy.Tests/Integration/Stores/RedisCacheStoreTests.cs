@@ -100,6 +100,19 @@ public sealed class RedisCacheStoreTests(RedisServerFixture redis) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Find_ReturnsWhatARefreshNeeds_WithoutMovingTheBody()
+    {
+        var entry = Entries.Make("/blog/a?x=1", bodyBytes: 100_000, tags: ["blog"]);
+        await Rig.Shared.SetAsync(entry, default);
+
+        var found = Assert.Single(await Rig.Shared.FindAsync(ClockKeys.Tag("blog"), 10, default));
+
+        Assert.Equal(entry.PathAndQuery, found.PathAndQuery);
+        Assert.Equal(entry.RenderStartedAt, found.RenderStartedAt);
+        Assert.Equal(0, found.Body.Length);
+    }
+
+    [Fact]
     public async Task Get_UnknownFormatVersion_IsAMiss()
     {
         await Rig.Shared.SetAsync(Entries.Make("/a"), default);

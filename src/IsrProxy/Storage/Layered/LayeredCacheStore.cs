@@ -22,6 +22,9 @@ internal sealed class LayeredCacheStore(
     RedisGuard guard,
     SharedStoreStats stats) : ICacheStore
 {
+    // Refresh purges and the admin listing read many entries at once, off the request path of ordinary pages.
+    private static readonly TimeSpan BulkTimeout = TimeSpan.FromSeconds(10);
+
     private readonly MemoryCacheStore _l1 = coherence.L1;
 
     /// <summary>Entries in Redis, as last seen by this replica.</summary>
@@ -76,13 +79,13 @@ internal sealed class LayeredCacheStore(
 
     public async ValueTask<IReadOnlyList<CacheEntry>> FindAsync(string clockKey, int limit, CancellationToken ct)
     {
-        var found = await guard.RunAsync((_, token) => shared.FindAsync(clockKey, limit, token).AsTask(), ct);
+        var found = await guard.RunAsync((_, token) => shared.FindAsync(clockKey, limit, token).AsTask(), ct, BulkTimeout);
         return found.Succeeded ? found.Value : await _l1.FindAsync(clockKey, limit, ct);
     }
 
     public async ValueTask<IReadOnlyList<CacheEntry>> ListAsync(string pathPrefix, int limit, CancellationToken ct)
     {
-        var listed = await guard.RunAsync((_, token) => shared.ListAsync(pathPrefix, limit, token).AsTask(), ct);
+        var listed = await guard.RunAsync((_, token) => shared.ListAsync(pathPrefix, limit, token).AsTask(), ct, BulkTimeout);
         return listed.Succeeded ? listed.Value : await _l1.ListAsync(pathPrefix, limit, ct);
     }
 

@@ -9,8 +9,9 @@ namespace IsrProxy.Storage.Redis;
 /// The shared level: entries in Redis, one hash per key (render start, metadata, body), a set per clock key for
 /// <see cref="FindAsync"/>, a lexically sorted set of paths for <see cref="ListAsync"/>, and expiry so abandoned entries
 /// go. Every write is one script: a render never replaces one that started later, and the write is announced on the
-/// events channel after it is visible. Redis failures are thrown (<see cref="RedisException"/>); the layered store in
-/// front turns them into misses.
+/// events channel after it is visible. Entries found by <see cref="FindAsync"/> carry no body: a refresh only needs to
+/// know what to ask the origin. Redis failures are thrown (<see cref="RedisException"/>); the layered store in front
+/// turns them into misses.
 /// </summary>
 internal sealed class RedisCacheStore : ICacheStore
 {
@@ -209,9 +210,13 @@ internal sealed class RedisCacheStore : ICacheStore
     private RedisConnection Connection => _clients.Connection
         ?? throw new InvalidOperationException("The Redis store is used before the host started its connections.");
 
+    // Metadata only: what a refresh needs to ask the origin again, without moving every body out of Redis.
+    private async Task<CacheEntry?> GetWithoutBodyAsync(string key, CancellationToken ct)
+        => await Connection.HGetAsync(_keys.Entry(key), "m", ct) is { } metadata ? CacheEntryFormat.Read(metadata, ReadOnlyMemory<byte>.Empty) : null;
+
     private async Task ReadIndexedAsync(string index, string clockKey, List<string> keys, List<CacheEntry> found, CancellationToken ct)
     {
-        var entries = await Task.WhenAll(keys.Select(k => GetAsync(k, ct).AsTask()));
+        var entries = await Task.WhenAll(keys.Select(k => GetWithoutBodyAsync(k, ct)));
         List<string>? stale = null;
         for (var i = 0; i < keys.Count; i++)
         {

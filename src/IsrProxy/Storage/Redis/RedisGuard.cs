@@ -48,7 +48,8 @@ internal sealed partial class RedisGuard
     /// <summary>True while Redis is considered down (calls are being refused or probed).</summary>
     public bool IsUnavailable => _breaker.IsOpen;
 
-    public async Task<StoreCall<T>> RunAsync<T>(Func<RedisConnection, CancellationToken, Task<T>> operation, CancellationToken ct)
+    /// <param name="timeout">The bound of the whole operation; <c>Isr:Store:TimeoutMilliseconds</c> when not given.</param>
+    public async Task<StoreCall<T>> RunAsync<T>(Func<RedisConnection, CancellationToken, Task<T>> operation, CancellationToken ct, TimeSpan? timeout = null)
     {
         if (!_breaker.AllowsCall() || _clients.Connection is not { } connection)
         {
@@ -56,8 +57,9 @@ internal sealed partial class RedisGuard
             return StoreCall<T>.Unavailable;
         }
 
-        using var timeout = new CancellationTokenSource(_timeout, _network);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        var bound = timeout ?? _timeout;
+        using var deadline = new CancellationTokenSource(bound, _network);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         try
         {
             var value = await operation(connection, linked.Token);
@@ -71,7 +73,7 @@ internal sealed partial class RedisGuard
         catch (Exception ex) when (ex is RedisException or OperationCanceledException && !ct.IsCancellationRequested)
         {
             _stats.Failed();
-            var reason = ex is OperationCanceledException ? $"no answer within {(long)_timeout.TotalMilliseconds} ms" : ex.Message;
+            var reason = ex is OperationCanceledException ? $"no answer within {(long)bound.TotalMilliseconds} ms" : ex.Message;
             if (_breaker.Trip())
             {
                 Log.Unavailable(_logger, reason);
