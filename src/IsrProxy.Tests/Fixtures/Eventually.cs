@@ -32,4 +32,31 @@ public static class Eventually
             await Task.Delay(20);
         }
     }
+
+    /// <summary>Fails when <paramref name="task"/> does not finish within the deadline (a hang), then returns its result.</summary>
+    public static async Task<T> WithinAsync<T>(Task<T> task, string what)
+    {
+        try
+        {
+            return await task.WaitAsync(DefaultTimeout);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"Did not finish within {DefaultTimeout.TotalSeconds} s: {what}.");
+            throw;
+        }
+    }
+
+    public static async Task WithinAsync(Task task, string what)
+    {
+        try
+        {
+            await task.WaitAsync(DefaultTimeout);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"Did not finish within {DefaultTimeout.TotalSeconds} s: {what}.");
+            throw;
+        }
+    }
 }

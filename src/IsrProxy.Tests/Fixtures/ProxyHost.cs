@@ -102,6 +102,27 @@ public sealed class ProxyHost : IAsyncDisposable
         return new ProxyHost(app, ownsContentRoot ? contentRoot : null, client, logs);
     }
 
+    /// <summary>Settings for Redis mode: the store in Redis at <paramref name="connectionString"/> under <paramref name="prefix"/>.</summary>
+    public static Dictionary<string, string?> RedisSettings(string connectionString, string prefix, IDictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Isr:Store:Kind"] = "Redis",
+            ["Isr:Store:Redis"] = connectionString,
+            ["Isr:Store:KeyPrefix"] = prefix,
+        };
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    /// <summary>Waits until this replica is subscribed to Redis and resynchronised (its L1 is in use).</summary>
+    public Task WaitUntilSynchronisedAsync()
+        => Eventually.TrueAsync(() => Get<Storage.Redis.RedisBackplane>().IsSynchronised, "the proxy subscribed to Redis and resynchronised");
+
     public T Get<T>()
         where T : notnull => _app.Services.GetRequiredService<T>();
 

@@ -32,6 +32,25 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task BadRedisStore_StopsStartup_NamingTheKeysAndValues()
+    {
+        await using var origin = await OriginServer.StartAsync();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ProxyHost.StartAsync(origin, settings: new Dictionary<string, string?>
+        {
+            ["Isr:Store:Kind"] = "Redis",
+            ["Isr:Store:Redis"] = "cache.internal:6379,password=hunter2,ssl=maybe",
+            ["Isr:Store:MaxStaleAgeSeconds"] = "0",
+        }));
+
+        var messages = Hosting.StartupErrors.Describe(error);
+        Assert.Contains(messages, m => m.StartsWith("Isr:Store:Redis: 'cache.internal:6379,password=*****,ssl=maybe'", StringComparison.Ordinal)
+            && m.Contains("'ssl' has value 'maybe'", StringComparison.Ordinal));
+        Assert.Contains("Isr:Store:MaxStaleAgeSeconds: '0' is not between 1 and 315360000.", messages);
+        Assert.DoesNotContain(messages, m => m.Contains("hunter2", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Rules_ReloadWhenAppSettingsChanges_AndABadReloadKeepsTheLastGood()
     {
         await using var origin = await OriginServer.StartAsync();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IsrProxy.Redis;
 using IsrProxy.Rules;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,9 @@ namespace IsrProxy.Configuration;
 /// </summary>
 internal sealed class IsrOptionsValidator : IValidateOptions<IsrOptions>
 {
+    private const int MaxKeyPrefixLength = 256;
+    private const int MaxStaleAgeLimit = 315_360_000;                 // ten years
+
     private readonly IConfiguration _configuration;
 
     public IsrOptionsValidator(IConfiguration configuration)
@@ -68,19 +72,20 @@ internal sealed class IsrOptionsValidator : IValidateOptions<IsrOptions>
 
     private static void ValidateStore(StoreOptions store, List<string> errors)
     {
-        var kind = Key(nameof(IsrOptions.Store), nameof(StoreOptions.Kind));
+        const string section = nameof(IsrOptions.Store);
+        var kind = Key(section, nameof(StoreOptions.Kind));
         if (!string.Equals(store.Kind, StoreOptions.MemoryKind, StringComparison.OrdinalIgnoreCase) && !store.IsRedis)
         {
             errors.Add($"{kind}: '{store.Kind}' is not {StoreOptions.MemoryKind} or {StoreOptions.RedisKind}.");
         }
 
-        if (store.IsRedis && string.IsNullOrWhiteSpace(store.Redis))
+        if (store.IsRedis)
         {
-            errors.Add($"{Key(nameof(IsrOptions.Store), nameof(StoreOptions.Redis))}: is required when {kind} is Redis.");
+            ValidateRedis(store, errors);
         }
 
-        var memoryMax = Key(nameof(IsrOptions.Store), nameof(StoreOptions.MemoryMaxBytes));
-        var entryMax = Key(nameof(IsrOptions.Store), nameof(StoreOptions.MaxEntryBytes));
+        var memoryMax = Key(section, nameof(StoreOptions.MemoryMaxBytes));
+        var entryMax = Key(section, nameof(StoreOptions.MaxEntryBytes));
         if (store.MemoryMaxBytes <= 0)
         {
             errors.Add($"{memoryMax}: '{Format(store.MemoryMaxBytes)}' is not a positive number of bytes.");
@@ -90,13 +95,54 @@ internal sealed class IsrOptionsValidator : IValidateOptions<IsrOptions>
         {
             errors.Add($"{entryMax}: '{Format(store.MaxEntryBytes)}' is not a positive number of bytes.");
         }
-        else if (store.MemoryMaxBytes > 0 && store.MaxEntryBytes > store.MemoryMaxBytes)
+        else if (!store.IsRedis && store.MemoryMaxBytes > 0 && store.MaxEntryBytes > store.MemoryMaxBytes)
         {
             errors.Add(
                 $"{entryMax}: '{Format(store.MaxEntryBytes)}' is larger than {memoryMax} "
                 + $"({Format(store.MemoryMaxBytes)}).");
         }
+
+        if (store.L1MaxBytes <= 0)
+        {
+            errors.Add($"{Key(section, nameof(StoreOptions.L1MaxBytes))}: '{Format(store.L1MaxBytes)}' is not a positive number of bytes.");
+        }
+
+        Range(Key(section, nameof(StoreOptions.MaxStaleAgeSeconds)), store.MaxStaleAgeSeconds, 1, MaxStaleAgeLimit, errors);
+        Range(Key(section, nameof(StoreOptions.TimeoutMilliseconds)), store.TimeoutMilliseconds, 1, 60_000, errors);
     }
+
+    private static void ValidateRedis(StoreOptions store, List<string> errors)
+    {
+        const string section = nameof(IsrOptions.Store);
+        var redis = Key(section, nameof(StoreOptions.Redis));
+        if (string.IsNullOrWhiteSpace(store.Redis))
+        {
+            errors.Add($"{redis}: is required when {Key(section, nameof(StoreOptions.Kind))} is Redis.");
+        }
+        else
+        {
+            try
+            {
+                RedisConnectionOptions.Parse(store.Redis);
+            }
+            catch (FormatException ex)
+            {
+                errors.Add($"{redis}: '{MaskPassword(store.Redis)}' is not a valid connection string: {ex.Message}");
+            }
+        }
+
+        if (store.KeyPrefix.Length > MaxKeyPrefixLength || store.KeyPrefix.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+        {
+            errors.Add(
+                $"{Key(section, nameof(StoreOptions.KeyPrefix))}: '{store.KeyPrefix}' must be at most {MaxKeyPrefixLength} "
+                + "characters without spaces or control characters.");
+        }
+    }
+
+    // A password must not reach the log through an error message: the value is repeated with it masked.
+    private static string MaskPassword(string connectionString)
+        => string.Join(',', connectionString.Split(',').Select(part =>
+            part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=*****" : part));
 
     private static void ValidateRegeneration(RegenerationOptions regeneration, List<string> errors)
     {

@@ -6,7 +6,9 @@ using IsrProxy.Purge;
 using IsrProxy.Revalidation;
 using IsrProxy.Rules;
 using IsrProxy.Storage;
+using IsrProxy.Storage.Layered;
 using IsrProxy.Storage.Memory;
+using IsrProxy.Storage.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,8 +31,16 @@ internal static class IsrServiceCollectionExtensions
         services.AddSingleton<ReadinessProbe>();
         services.AddSingleton<RuleSetProvider>();
         services.AddSingleton<TagClock>();
-        services.AddSingleton<MemoryCacheStore>();
-        services.AddSingleton<ICacheStore>(sp => sp.GetRequiredService<MemoryCacheStore>());
+        // The store is chosen once, here: changing Isr:Store:Kind takes a restart (its value is validated at start).
+        var kind = configuration[$"{IsrOptions.Section}:{nameof(IsrOptions.Store)}:{nameof(StoreOptions.Kind)}"];
+        if (new StoreOptions { Kind = kind ?? StoreOptions.MemoryKind }.IsRedis)
+        {
+            AddRedisStore(services);
+        }
+        else
+        {
+            AddMemoryStore(services);
+        }
 
         services.AddSingleton<RequestClassifier>();
         services.AddSingleton<CacheLookup>();
@@ -58,5 +68,35 @@ internal static class IsrServiceCollectionExtensions
         var drainSeconds = configuration.GetValue($"{IsrOptions.Section}:Regeneration:ShutdownTimeoutSeconds", new RegenerationOptions().ShutdownTimeoutSeconds);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(0, drainSeconds) + 5));
         return services;
+    }
+
+    private static void AddMemoryStore(IServiceCollection services)
+    {
+        services.AddSingleton<MemoryCacheStore>();
+        services.AddSingleton<ICacheStore>(sp => sp.GetRequiredService<MemoryCacheStore>());
+        services.AddSingleton<IRegenerationLock, MemoryRegenerationLock>();
+        services.AddSingleton<IClockReplication, MemoryClockReplication>();
+    }
+
+    // Registered before every other hosted service, so the Redis connections are opened (or being retried) before
+    // regenerations and prerendering start, and closed after them.
+    private static void AddRedisStore(IServiceCollection services)
+    {
+        services.TryAddKeyedSingleton(RedisClients.NetworkClock, TimeProvider.System);
+        services.AddSingleton<RedisClients>();
+        services.AddSingleton<RedisKeys>();
+        services.AddSingleton<RedisStoreScripts>();
+        services.AddSingleton<SharedStoreStats>();
+        services.AddSingleton<RedisGuard>();
+        services.AddSingleton(sp => new MemoryCacheStore(sp.GetRequiredService<IOptions<IsrOptions>>().Value.Store.L1MaxBytes));
+        services.AddSingleton<L1Coherence>();
+        services.AddSingleton<RedisCacheStore>();
+        services.AddSingleton<RedisClockReplication>();
+        services.AddSingleton<IClockReplication>(sp => sp.GetRequiredService<RedisClockReplication>());
+        services.AddSingleton<LayeredCacheStore>();
+        services.AddSingleton<ICacheStore>(sp => sp.GetRequiredService<LayeredCacheStore>());
+        services.AddSingleton<IRegenerationLock, RedisRegenerationLock>();
+        services.AddSingleton<RedisBackplane>();
+        services.AddHostedService(sp => sp.GetRequiredService<RedisBackplane>());
     }
 }

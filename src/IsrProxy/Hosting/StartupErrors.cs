@@ -1,3 +1,4 @@
+using IsrProxy.Redis;
 using Microsoft.Extensions.Options;
 
 namespace IsrProxy.Hosting;
@@ -18,6 +19,10 @@ internal static class StartupErrors
         {
             case OptionsValidationException options:
                 messages.AddRange(options.Failures);
+                break;
+            case RedisConnectionException redis:
+                // Only with abortConnect=true in the connection string: by default the proxy starts without Redis.
+                messages.Add($"Isr:Store:Redis: {redis.Message} (the connection string sets abortConnect=true, so startup stops).");
                 break;
             case InvalidOperationException binding when binding.Message.Contains("configuration value", StringComparison.Ordinal):
                 messages.Add(binding.Message);                     // the binder's own message names the key and the value

@@ -2,7 +2,9 @@ using System.Diagnostics.Metrics;
 using IsrProxy.Caching;
 using IsrProxy.Purge;
 using IsrProxy.Revalidation;
+using IsrProxy.Redis;
 using IsrProxy.Storage;
+using IsrProxy.Storage.Redis;
 
 namespace IsrProxy.Observability;
 
@@ -32,7 +34,13 @@ internal sealed class IsrMetrics
     private readonly Counter<long> _purges;
     private readonly Counter<long> _storeErrors;
 
-    public IsrMetrics(IMeterFactory meters, ICacheStore store, RegenerationQueue queue, MissCoalescer coalescer)
+    public IsrMetrics(
+        IMeterFactory meters,
+        ICacheStore store,
+        RegenerationQueue queue,
+        MissCoalescer coalescer,
+        SharedStoreStats? shared = null,
+        RedisClients? redis = null)
     {
         var meter = meters.Create(MetricsServiceCollectionExtensions.IsrMeterName);
         _requests = meter.CreateCounter<long>("isr.requests", "{request}", "Requests answered, by cache class (HIT, STALE, MISS, BYPASS).");
@@ -51,6 +59,23 @@ internal sealed class IsrMetrics
         meter.CreateObservableGauge("isr.regeneration.queue", () => queue.Pending, "{key}", "Keys queued or being regenerated.");
         meter.CreateObservableCounter("isr.regeneration.dropped", () => queue.Dropped, "{key}", "Regenerations not queued because the queue was full.");
         meter.CreateObservableGauge("isr.fills.in_flight", () => coalescer.InFlight, "{fill}", "Origin fills in flight (each shared by every waiting request).");
+        if (shared is not null && redis is not null)
+        {
+            // Redis mode only.
+            meter.CreateObservableCounter("isr.l1.hits", () => shared.L1Hits, "{lookup}", "Lookups answered by the in-process L1 without reading Redis.");
+            meter.CreateObservableCounter("isr.redis.reads", () => shared.RedisReads, "{lookup}", "Lookups that read Redis.");
+            meter.CreateObservableCounter("isr.redis.errors", () => shared.RedisErrors, "{error}", "Redis operations that failed (the proxy kept serving).");
+            meter.CreateObservableCounter(
+                "isr.redis.reconnects",
+                () => (redis.Connection?.Reconnects ?? 0) + (redis.Subscriber?.Reconnects ?? 0),
+                "{reconnect}",
+                "Times the Redis command or subscriber connection was re-established.");
+            meter.CreateObservableGauge(
+                "isr.redis.connected",
+                () => redis.Connection?.State == RedisConnectionState.Connected ? 1 : 0,
+                "{connection}",
+                "1 while the Redis command connection is up.");
+        }
     }
 
     public void Request(CacheClass cacheClass)

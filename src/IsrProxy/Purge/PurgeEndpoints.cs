@@ -1,7 +1,8 @@
 using IsrProxy.Caching;
 using IsrProxy.Revalidation;
 using IsrProxy.Storage;
-using IsrProxy.Storage.Memory;
+using IsrProxy.Storage.Layered;
+using IsrProxy.Storage.Redis;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -58,8 +59,13 @@ internal static class PurgeEndpoints
 
     private static async Task<IResult> PurgeAsync(HttpContext context, PurgeRequest request)
     {
-        var at = await context.RequestServices.GetRequiredService<PurgeService>().PurgeAsync(request, context.RequestAborted);
-        return Results.Json(new { revalidated = true, now = at.ToUnixTimeMilliseconds() });
+        var outcome = await context.RequestServices.GetRequiredService<PurgeService>().PurgeAsync(request, context.RequestAborted);
+        var now = outcome.At.ToUnixTimeMilliseconds();
+
+        // 202: in effect here and queued for the shared store, which could not be reached; 200 promises every replica.
+        return outcome.Shared
+            ? Results.Json(new { revalidated = true, now })
+            : Results.Json(new { revalidated = true, now, propagated = false }, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static async Task<IResult> EntriesAsync(HttpContext context)
@@ -102,19 +108,40 @@ internal static class PurgeEndpoints
         var store = services.GetRequiredService<ICacheStore>();
         var queue = services.GetRequiredService<RegenerationQueue>();
         var worker = services.GetRequiredService<RegenerationWorker>();
+        var layered = store as LayeredCacheStore;
         return Results.Json(new
         {
             store = new
             {
-                kind = store is MemoryCacheStore ? "memory" : "redis",
+                kind = layered is null ? "memory" : "redis",
                 entries = store.Count,
                 bytes = store.Bytes,
+                redis = layered is null ? null : RedisStats(layered, services),
             },
             tagClock = new { stamps = services.GetRequiredService<TagClock>().Count },
             regeneration = new { pending = queue.Pending, dropped = queue.Dropped, succeeded = worker.Succeeded, failed = worker.Failed },
             fillsInFlight = services.GetRequiredService<MissCoalescer>().InFlight,
             purges = services.GetRequiredService<PurgeService>().Purges,
         });
+    }
+
+    private static object RedisStats(LayeredCacheStore store, IServiceProvider services)
+    {
+        var stats = store.Stats;
+        var backplane = services.GetRequiredService<RedisBackplane>();
+        return new
+        {
+            synchronised = store.IsSynchronised,
+            subscription = backplane.SubscriptionState.ToString().ToLowerInvariant(),
+            reconnects = backplane.Reconnects,
+            l1 = new { entries = store.L1.Count, bytes = store.L1.Bytes, hits = stats.L1Hits },
+            reads = stats.RedisReads,
+            errors = stats.RedisErrors,
+            refused = stats.Refused,
+            messagesApplied = stats.MessagesApplied,
+            resyncs = stats.Resyncs,
+            pendingStamps = services.GetRequiredService<RedisClockReplication>().Pending,
+        };
     }
 
     private static string? Query(HttpContext context, string name)

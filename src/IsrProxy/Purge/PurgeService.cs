@@ -10,10 +10,12 @@ namespace IsrProxy.Purge;
 /// <summary>
 /// Carries out a purge: one stamp in the <see cref="TagClock"/>, whatever the number of entries it reaches. Only
 /// <c>mode=refresh</c> looks the entries up (through the store's index) and queues their regeneration, which the
-/// regeneration worker runs with its bounded concurrency.
+/// regeneration worker runs with its bounded concurrency. With a shared store the stamp is written there before the
+/// purge is answered, so every replica sees it.
 /// </summary>
 internal sealed partial class PurgeService(
     TagClock clock,
+    IClockReplication replication,
     ICacheStore store,
     RegenerationQueue regenerations,
     TimeProvider time,
@@ -26,8 +28,8 @@ internal sealed partial class PurgeService(
 
     public long Purges => Interlocked.Read(ref _purges);
 
-    /// <summary>Applies <paramref name="request"/>; returns when it took effect.</summary>
-    public async Task<DateTimeOffset> PurgeAsync(PurgeRequest request, CancellationToken ct)
+    /// <summary>Applies <paramref name="request"/>; returns when it took effect, and whether every replica sees it.</summary>
+    public async Task<PurgeOutcome> PurgeAsync(PurgeRequest request, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var clockKey = request.ClockKey;
@@ -38,6 +40,12 @@ internal sealed partial class PurgeService(
         else
         {
             clock.MarkStale(clockKey, now);
+        }
+
+        var shared = await replication.FlushAsync(ct);
+        if (!shared)
+        {
+            Log.PurgeNotPropagated(logger, request.Target, request.Value);
         }
 
         var queued = 0;
@@ -56,12 +64,15 @@ internal sealed partial class PurgeService(
         Interlocked.Increment(ref _purges);
         metrics.Purge(request.Target, request.Mode);
         Log.PurgeAccepted(logger, request.Target, request.Value, request.Mode, queued);
-        return now;
+        return new PurgeOutcome(now, shared);
     }
 
     private static partial class Log
     {
         [LoggerMessage(EventIds.PurgeAccepted, LogLevel.Information, "Purged {Target} {Value} (mode {Mode}, {Queued} regenerations queued)", EventName = "PurgeAccepted")]
         public static partial void PurgeAccepted(ILogger logger, PurgeTarget target, string value, PurgeMode mode, int queued);
+
+        [LoggerMessage(EventIds.PurgeNotPropagated, LogLevel.Warning, "Purge of {Target} {Value} applies on this replica only for now: the shared store is unreachable; it is written there when the store is back", EventName = "PurgeNotPropagated")]
+        public static partial void PurgeNotPropagated(ILogger logger, PurgeTarget target, string value);
     }
 }

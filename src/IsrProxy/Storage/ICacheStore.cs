@@ -16,7 +16,8 @@ internal interface ICacheStore
 
     /// <summary>
     /// Up to <paramref name="limit"/> entries carrying <paramref name="clockKey"/> (a tag, a path or a subtree), through
-    /// an index kept on writes. Used by <c>mode=refresh</c>, never by a plain purge.
+    /// an index kept on writes. Used by <c>mode=refresh</c>, never by a plain purge. A shared store may return them
+    /// without their body: the refresh only needs what to ask the origin.
     /// </summary>
     ValueTask<IReadOnlyList<CacheEntry>> FindAsync(string clockKey, int limit, CancellationToken ct);
 

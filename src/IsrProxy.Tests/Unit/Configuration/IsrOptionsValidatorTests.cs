@@ -101,6 +101,46 @@ public sealed class IsrOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData(
+        """{ "Kind": "Redis", "Redis": "localhost:6379,sslMode=yes" }""",
+        "Isr:Store:Redis: 'localhost:6379,sslMode=yes' is not a valid connection string: Redis connection string: option 'sslMode' is not supported.")]
+    [InlineData(
+        """{ "Kind": "Redis", "Redis": "localhost:99999" }""",
+        "Isr:Store:Redis: 'localhost:99999' is not a valid connection string: Redis connection string: endpoint 'localhost:99999' has port '99999'; expected 1..65535.")]
+    [InlineData(
+        """{ "Kind": "Redis", "Redis": "password=hunter2,connectTimeout=soon" }""",
+        "Isr:Store:Redis: 'password=*****,connectTimeout=soon' is not a valid connection string: Redis connection string: option 'connectTimeout' has value 'soon'; expected an integer from 1 to 2147483647.")]
+    [InlineData(
+        """{ "Kind": "Redis", "KeyPrefix": "my site:" }""",
+        "Isr:Store:KeyPrefix: 'my site:' must be at most 256 characters without spaces or control characters.")]
+    [InlineData("""{ "L1MaxBytes": 0 }""", "Isr:Store:L1MaxBytes: '0' is not a positive number of bytes.")]
+    [InlineData("""{ "MaxStaleAgeSeconds": 0 }""", "Isr:Store:MaxStaleAgeSeconds: '0' is not between 1 and 315360000.")]
+    [InlineData("""{ "TimeoutMilliseconds": 60001 }""", "Isr:Store:TimeoutMilliseconds: '60001' is not between 1 and 60000.")]
+    public void Validate_BadRedisStore_NamesKeyAndValue(string store, string message)
+    {
+        var failure = Assert.Single(ValidateWith($$"""{ "Origin": "http://o", "Store": {{store}} }"""));
+
+        Assert.Equal(message, failure);
+    }
+
+    [Fact]
+    public void Validate_RedisConnectionStringWithEveryKey_Succeeds()
+    {
+        var store = """
+            { "Kind": "Redis", "KeyPrefix": "site-a:", "L1MaxBytes": 1000, "MaxEntryBytes": 5000, "MaxStaleAgeSeconds": 60, "TimeoutMilliseconds": 250,
+              "Redis": "redis.internal:6380,password=p,user=isr,ssl=true,defaultDatabase=2,connectTimeout=2000,syncTimeout=3000,abortConnect=false" }
+            """;
+
+        Assert.Empty(ValidateWith($$"""{ "Origin": "http://o", "Store": {{store}} }"""));
+    }
+
+    [Fact]
+    public void Validate_MemoryStore_IgnoresTheRedisKeys()
+    {
+        Assert.Empty(ValidateWith("""{ "Origin": "http://o", "Store": { "Kind": "Memory", "Redis": "nonsense:port:x", "KeyPrefix": "a b" } }"""));
+    }
+
+    [Theory]
     [InlineData("redis")]
     [InlineData("MEMORY")]
     public void Validate_StoreKindInAnyCase_Succeeds(string kind)

@@ -105,6 +105,23 @@ public sealed class MemoryCacheStoreTests
     }
 
     [Fact]
+    public async Task Clear_DropsEveryEntryAndItsIndex_AndTheStoreStaysUsable()
+    {
+        var store = new MemoryCacheStore(1_000_000);
+        await store.SetAsync(Entries.Make("/a", tags: ["t"]), default);
+        await store.SetAsync(Entries.Make("/b", tags: ["t"]), default);
+
+        store.Clear();
+
+        Assert.Null(await store.GetAsync("/a", default));
+        Assert.Empty(await store.FindAsync(IsrProxy.Storage.ClockKeys.Tag("t"), 10, default));
+        Assert.Equal(0, store.Count);
+        Assert.Equal(0, store.Bytes);
+        Assert.True(await store.SetAsync(Entries.Make("/c"), default));
+        Assert.Equal(1, store.Count);
+    }
+
+    [Fact]
     public async Task ConcurrentWritersAndReaders_KeepTheAccountingExact()
     {
         var size = Entries.Make("/c-000").Size;

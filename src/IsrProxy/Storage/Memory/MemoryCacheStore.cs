@@ -39,15 +39,20 @@ internal sealed class MemoryCacheStore : ICacheStore
     /// <summary>Raised (outside the lock) for each entry evicted to make room.</summary>
     public event Action<CacheEntry>? Evicted;
 
-    public ValueTask<CacheEntry?> GetAsync(string key, CancellationToken ct)
+    public ValueTask<CacheEntry?> GetAsync(string key, CancellationToken ct) => new(TryGet(key, out var entry) ? entry : null);
+
+    /// <summary>The entry under <paramref name="key"/>, without going through a task (the store never waits).</summary>
+    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry? entry)
     {
         if (_map.TryGetValue(key, out var slot))
         {
             slot.Referenced = true;
-            return new ValueTask<CacheEntry?>(slot.Entry);
+            entry = slot.Entry;
+            return true;
         }
 
-        return new ValueTask<CacheEntry?>((CacheEntry?)null);
+        entry = null;
+        return false;
     }
 
     public ValueTask<bool> SetAsync(CacheEntry entry, CancellationToken ct) => new(Set(entry));
@@ -57,6 +62,12 @@ internal sealed class MemoryCacheStore : ICacheStore
 
     public ValueTask RemoveAsync(string key, CancellationToken ct)
     {
+        Remove(key);
+        return ValueTask.CompletedTask;
+    }
+
+    public void Remove(string key)
+    {
         lock (_writeLock)
         {
             if (_map.TryRemove(key, out var slot))
@@ -64,8 +75,19 @@ internal sealed class MemoryCacheStore : ICacheStore
                 Unlink(slot);
             }
         }
+    }
 
-        return ValueTask.CompletedTask;
+    /// <summary>Drops every entry (an L1 that may have missed invalidations starts again empty).</summary>
+    public void Clear()
+    {
+        lock (_writeLock)
+        {
+            _map.Clear();
+            _index.Clear();
+            _ring.Clear();
+            _hand = null;
+            _bytes = 0;
+        }
     }
 
     /// <summary>A snapshot of the stored entries, for listings; never used on the request path.</summary>
@@ -107,7 +129,8 @@ internal sealed class MemoryCacheStore : ICacheStore
         return new ValueTask<IReadOnlyList<CacheEntry>>(list);
     }
 
-    private bool Set(CacheEntry entry)
+    /// <summary>Stores <paramref name="entry"/> unless a newer render of its key is stored or it is larger than the whole store.</summary>
+    public bool Set(CacheEntry entry)
     {
         var size = entry.Size;
         if (size > _maxBytes)

@@ -1,0 +1,8 @@
+namespace IsrProxy.Redis;
+
+internal enum RedisArgKind
+{
+    Text = 0,
+    Bytes,
+    Integer,
+}
