@@ -23,6 +23,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
   FEW=${BENCH_FEW:-1000}            # the small page sets (20 KB and 200 KB pages)
   DURATION=${BENCH_DURATION:-1}     # seconds of each measured wrk window
   WARMUP=${BENCH_WARMUP:-1}         # seconds of each target's unmeasured wrk run before a scenario
+  JIT_WARMUP=${BENCH_JIT_WARMUP:-3} # seconds of load on each target before the first scenario (see jit_warmup)
   ROUNDS=${BENCH_ROUNDS:-1}         # A/B/A/B alternations
   STALE_KEYS=10
   MISS_DURATION=1
@@ -34,6 +35,7 @@ else
   FEW=${BENCH_FEW:-1000}
   DURATION=${BENCH_DURATION:-3}
   WARMUP=${BENCH_WARMUP:-1}
+  JIT_WARMUP=${BENCH_JIT_WARMUP:-15}
   ROUNDS=${BENCH_ROUNDS:-2}
   STALE_KEYS=20
   MISS_DURATION=2
@@ -233,6 +235,19 @@ warm() {
   esac
 }
 
+# jit_warmup PHASE CLIENT TARGETS...: JIT_WARMUP seconds of load on each target, unmeasured, before its first scenario.
+# .NET compiles hot code in tiers (with profile-guided optimisation); on one busy core the final tier takes several
+# seconds of load to arrive, and measuring before it does times a program still being compiled. nginx and Varnish get
+# the same load and are unaffected by it.
+jit_warmup() {
+  local phase=$1 client=$2 target
+  shift 2
+  log "warm-up under load, $JIT_WARMUP s per target: $*"
+  for target in "$@"; do
+    wrk_run "jitwarmup-$phase-$target" "$JIT_WARMUP" 64 "http://127.0.0.1:${PORT[$target]}" /s/ "$FEW" "$client" > /dev/null
+  done
+}
+
 # hit_scenario PHASE PREFIX COUNT CONNS CLIENT TARGETS...: each target's unmeasured warm-up window, then ROUNDS
 # rounds that measure the targets in turn (A/B/C, A/B/C) and record how many requests reached the origin meanwhile.
 hit_scenario() {
@@ -352,7 +367,9 @@ write_settings() {
   cat > "$OUT/settings.md" << EOF
 - Mode: **$MODE**. Servers (origin, caches, Redis) pinned to core $SERVER_CPU with \`taskset\`; the load generator
   (wrk 1 thread, LoadTool) to core $LOAD_CPU. Loopback only.
-- HIT windows: $DURATION s measured per target and scenario, after a $WARMUP s unmeasured run of each target;
+- HIT windows: $DURATION s measured per target and scenario, after a $WARMUP s unmeasured run of each target
+  (and, before the first scenario of each client kind, $JIT_WARMUP s of unmeasured load on every target, so that
+  .NET's tiered compilation has finished before IsrProxy is timed);
   $ROUNDS round(s) alternating the targets (A, B, C, A, B, C); figures are medians over rounds. Connections: ${CONNS[*]}.
 - Page sets: $FEW × 20 KB, $FEW × 200 KB and $MANY × 20 KB (identity clients); $FEW × 20 KB and $FEW × 200 KB
   (browser-like clients). Each set is requested once through every target before measuring (LoadTool \`warm\`), and a
@@ -412,7 +429,7 @@ require_ready isr "${PORT[isr]}"
 require_ready nginx "${PORT[nginx]}"
 require_ready varnish "${PORT[varnish]}"
 require_ready redis "$REDIS_PORT"
-start_isr isr-redis "$ORIGIN_PORT" --Isr:Store:Kind=Redis "--Isr:Store:Redis=127.0.0.1:$REDIS_PORT" --Isr:Store:KeyPrefix=bench:
+start_isr isr-redis "$ORIGIN_PORT" --Isr:Store:Kind=Redis "--Isr:Store:Redis=127.0.0.1:$REDIS_PORT" --Isr:Store:KeyPrefix=bench: "--Isr:Store:L1MaxBytes=$CACHE_BYTES"
 TARGETS=(isr nginx varnish)
 redis_line="not measured."
 if wait_ready isr-redis "${PORT[isr-redis]}"; then
@@ -455,6 +472,7 @@ for target in "${TARGETS[@]}"; do
   esac
 done
 
+jit_warmup identity identity "${TARGETS[@]}"
 for set in "/s/ $FEW" "/l/ $FEW" "/s/ $MANY"; do
   for conns in "${CONNS[@]}"; do
     hit_scenario identity ${set% *} ${set#* } "$conns" identity "${TARGETS[@]}"
@@ -524,6 +542,7 @@ for target in "${BROWSER_TARGETS[@]}"; do
   warm "$target" browser "${ORIGIN_OF[$target]}" /s/ "$FEW" browser
   warm "$target" browser "${ORIGIN_OF[$target]}" /l/ "$FEW" browser
 done
+jit_warmup browser browser "${BROWSER_TARGETS[@]}"
 for set in "/s/ $FEW" "/l/ $FEW"; do
   for conns in "${CONNS[@]}"; do
     hit_scenario browser ${set% *} ${set#* } "$conns" browser "${BROWSER_TARGETS[@]}"
