@@ -53,11 +53,40 @@ public sealed class RevalidationTests
 
         _time.Advance(TimeSpan.FromSeconds(11));
         Assert.Equal("STALE", (await proxy.FetchAsync("/p", ("Accept-Language", "fr"))).Cache);
-        await Eventually.TrueAsync(() => proxy.Get<RegenerationWorker>().Succeeded == 1, "the variant was regenerated");
+        await Eventually.TrueAsync(() => proxy.Get<RegenerationWorker>().Succeeded == 2, "both variants were regenerated");
 
-        Assert.Equal(("HIT", $"fr v{renders + 1}"), await proxy.FetchAsync("/p", ("Accept-Language", "fr")));
-        Assert.Equal("STALE", (await proxy.FetchAsync("/p", ("Accept-Language", "de"))).Cache);
+        var (frCache, fr) = await proxy.FetchAsync("/p", ("Accept-Language", "fr"));
+        var (deCache, de) = await proxy.FetchAsync("/p", ("Accept-Language", "de"));
+        Assert.Equal(("HIT", "HIT"), (frCache, deCache));
+        Assert.StartsWith("fr v", fr, StringComparison.Ordinal);                // each rendered with its own header
+        Assert.StartsWith("de v", de, StringComparison.Ordinal);
+        Assert.Equal(renders + 2, origin.Count("/p"));
         Assert.Equal(3, proxy.Get<Storage.ICacheStore>().Count);              // the marker and two variants, nothing else
+    }
+
+    [Fact]
+    public async Task StaleVariant_RegeneratesTheUrlsOtherVariantsWithIt()
+    {
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/p", (ctx, n) =>
+        {
+            ctx.Response.Headers.Vary = "rsc";
+            return ctx.Response.WriteAsync($"{(ctx.Request.Headers["rsc"] == "1" ? "rsc" : "html")} v{n}");
+        }));
+        await using var proxy = await ProxyHost.StartAsync(origin, """[{ "Match": "/**", "Revalidate": 10 }]""", _time);
+        await proxy.FetchAsync("/p");                                           // HTML
+        await proxy.FetchAsync("/p", ("rsc", "1"));                             // its RSC payload
+        await proxy.FetchAsync("/q");                                           // another URL, also stale later
+        var renders = origin.Count("/p");
+
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal("STALE", (await proxy.FetchAsync("/p")).Cache);            // only the HTML is requested
+        await Eventually.TrueAsync(() => proxy.Get<RegenerationWorker>().Succeeded == 2, "both variants were regenerated");
+
+        var (cache, body) = await proxy.FetchAsync("/p", ("rsc", "1"));
+        Assert.Equal("HIT", cache);                                             // refreshed with its page, not on request
+        Assert.StartsWith("rsc v", body, StringComparison.Ordinal);
+        Assert.Equal(renders + 2, origin.Count("/p"));
+        Assert.Equal("STALE", (await proxy.FetchAsync("/q")).Cache);            // another URL is not touched
     }
 
     [Fact]

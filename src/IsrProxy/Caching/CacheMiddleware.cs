@@ -65,7 +65,7 @@ internal sealed class CacheMiddleware(
                 feature.Class = CacheClass.Stale;
                 if (stale.RetryAfter <= now)
                 {
-                    regenerations.TryEnqueue(stale);
+                    regenerations.TryEnqueue(stale, withVariants: true);
                 }
 
                 var past = found.Freshness.TimeToLive is { } ttl && ttl < TimeSpan.Zero ? (long)-ttl.TotalSeconds : 0;

@@ -20,6 +20,7 @@ internal static class EventIds
     public const int DrainTimedOut = 2006;
     public const int SitemapFailed = 2007;
     public const int RegenerationLeftToOthers = 2008;
+    public const int VariantsNotFound = 2009;
 
     public const int PurgeAccepted = 3001;
     public const int PurgeRejected = 3002;

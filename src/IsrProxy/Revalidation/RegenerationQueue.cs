@@ -13,13 +13,13 @@ namespace IsrProxy.Revalidation;
 /// </summary>
 internal sealed class RegenerationQueue
 {
-    private readonly Channel<CacheEntry> _channel;
+    private readonly Channel<RegenerationJob> _channel;
     private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
     private long _dropped;
 
     public RegenerationQueue(IOptions<IsrOptions> options)
     {
-        _channel = Channel.CreateBounded<CacheEntry>(new BoundedChannelOptions(options.Value.Regeneration.QueueCapacity)
+        _channel = Channel.CreateBounded<RegenerationJob>(new BoundedChannelOptions(options.Value.Regeneration.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,                  // TryWrite then fails instead of dropping queued work
             SingleWriter = false,
@@ -27,22 +27,25 @@ internal sealed class RegenerationQueue
         });
     }
 
-    public ChannelReader<CacheEntry> Reader => _channel.Reader;
+    public ChannelReader<RegenerationJob> Reader => _channel.Reader;
 
     /// <summary>Keys queued or being regenerated.</summary>
     public int Pending => _pending.Count;
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Queues a regeneration of <paramref name="entry"/> unless one is already queued or running for its key.</summary>
-    public bool TryEnqueue(CacheEntry entry)
+    /// <summary>
+    /// Queues a regeneration of <paramref name="entry"/> unless one is already queued or running for its key. With
+    /// <paramref name="withVariants"/>, a success also queues the other variants of the same URL rendered before it.
+    /// </summary>
+    public bool TryEnqueue(CacheEntry entry, bool withVariants = false)
     {
         if (!_pending.TryAdd(entry.Key, 0))
         {
             return false;
         }
 
-        if (_channel.Writer.TryWrite(entry))
+        if (_channel.Writer.TryWrite(new RegenerationJob(entry, withVariants)))
         {
             return true;
         }
@@ -58,3 +61,6 @@ internal sealed class RegenerationQueue
     /// <summary>No more work is accepted (shutdown).</summary>
     public void Close() => _channel.Writer.TryComplete();
 }
+
+/// <summary>One queued regeneration: the stale entry, and whether its URL's other variants follow it.</summary>
+internal readonly record struct RegenerationJob(CacheEntry Entry, bool WithVariants);

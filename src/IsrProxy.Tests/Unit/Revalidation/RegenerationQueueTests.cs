@@ -19,7 +19,7 @@ public sealed class RegenerationQueueTests
         Assert.False(queue.TryEnqueue(Entries.Make("/a")));
         Assert.True(queue.Reader.TryRead(out var taken));
         Assert.False(queue.TryEnqueue(Entries.Make("/a")));                    // still running
-        queue.Completed(taken.Key);
+        queue.Completed(taken.Entry.Key);
         Assert.True(queue.TryEnqueue(Entries.Make("/a")));
     }
 
