@@ -41,6 +41,17 @@ public sealed class RedisReconnectTests(RedisServerFixture redis)
             Assert.ThrowsAsync<RedisConnectionException>(() => connection.ExecuteAsync(new RedisCommand("PING"), CancellationToken.None)),
             "a command during the outage fails");
         Assert.Contains(server.ConnectionString, duringOutage.Message, StringComparison.Ordinal);
+
+        // The state changes before the event is raised: wait for the event, then check it came once.
+        await Eventually.TrueAsync(
+            () =>
+            {
+                lock (disconnected)
+                {
+                    return disconnected.Count > 0;
+                }
+            },
+            "Disconnected was raised");
         lock (disconnected)
         {
             Assert.Single(disconnected);
