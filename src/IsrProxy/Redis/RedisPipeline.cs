@@ -154,29 +154,9 @@ internal sealed partial class RedisPipeline : IRedisSession
 
     private async Task ReadLoopAsync()
     {
-        var input = _transport.Input;
         try
         {
-            while (true)
-            {
-                var result = await input.ReadAsync(_stop.Token).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                var consumed = buffer.Start;
-                try
-                {
-                    consumed = DispatchReplies(buffer);
-                }
-                finally
-                {
-                    // Everything was examined: the next read waits for new bytes instead of re-parsing these.
-                    input.AdvanceTo(consumed, buffer.End);
-                }
-
-                if (result.IsCompleted || result.IsCanceled)
-                {
-                    throw new RedisConnectionException(EndPoint, "the server closed the connection.");
-                }
-            }
+            await _transport.ReadValuesAsync(DispatchReply, _stop.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -184,21 +164,15 @@ internal sealed partial class RedisPipeline : IRedisSession
         }
     }
 
-    private SequencePosition DispatchReplies(ReadOnlySequence<byte> buffer)
+    private void DispatchReply(RespValue reply)
     {
-        var reader = new SequenceReader<byte>(buffer);
-        while (RespReader.TryRead(ref reader, out var reply))
+        if (!_awaitingReply.TryDequeue(out var command))
         {
-            if (!_awaitingReply.TryDequeue(out var command))
-            {
-                throw new RespProtocolException($"RESP: reply {reply} arrived with no command awaiting it.");
-            }
-
-            Retire();
-            command.Complete(reply, EndPoint);
+            throw new RespProtocolException($"RESP: reply {reply} arrived with no command awaiting it.");
         }
 
-        return reader.Position;
+        Retire();
+        command.Complete(reply, EndPoint);
     }
 
     /// <summary>Sends PING when a keep-alive period passed without a write, so idle sockets are exercised.</summary>

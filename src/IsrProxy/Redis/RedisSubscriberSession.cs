@@ -191,28 +191,9 @@ internal sealed partial class RedisSubscriberSession : IRedisSession
 
     private async Task ReadLoopAsync()
     {
-        var input = _transport.Input;
         try
         {
-            while (true)
-            {
-                var result = await input.ReadAsync(_stop.Token).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                var consumed = buffer.Start;
-                try
-                {
-                    consumed = HandlePushes(buffer);
-                }
-                finally
-                {
-                    input.AdvanceTo(consumed, buffer.End);
-                }
-
-                if (result.IsCompleted || result.IsCanceled)
-                {
-                    throw new RedisConnectionException(EndPoint, "the server closed the connection.");
-                }
-            }
+            await _transport.ReadValuesAsync(HandlePush, _stop.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -220,45 +201,39 @@ internal sealed partial class RedisSubscriberSession : IRedisSession
         }
     }
 
-    private SequencePosition HandlePushes(ReadOnlySequence<byte> buffer)
+    private void HandlePush(RespValue push)
     {
-        var reader = new SequenceReader<byte>(buffer);
-        while (RespReader.TryRead(ref reader, out var push))
+        if (push.IsError)
         {
-            if (push.IsError)
+            // Only a subscription change can be refused here (e.g. NOPERM for an ACL-restricted channel).
+            Confirmation? awaited;
+            lock (_sync)
             {
-                // Only a subscription change can be refused here (e.g. NOPERM for an ACL-restricted channel).
-                Confirmation? awaited;
-                lock (_sync)
-                {
-                    awaited = _awaited;
-                }
-
-                var message = push.AsString() ?? string.Empty;
-                if (awaited is null)
-                {
-                    throw new RedisServerException(EndPoint, "SUBSCRIBE", message);
-                }
-
-                awaited.TrySetException(new RedisServerException(EndPoint, $"{awaited.Verb} {awaited.Channel}", message));
-                continue;
+                awaited = _awaited;
             }
 
-            var parsed = Handle(push);
-            if (parsed.Kind is RedisPushKind.Subscribe or RedisPushKind.Unsubscribe)
+            var message = push.AsString() ?? string.Empty;
+            if (awaited is null)
             {
-                var verb = parsed.Kind == RedisPushKind.Subscribe ? "subscribe" : "unsubscribe";
-                lock (_sync)
+                throw new RedisServerException(EndPoint, "SUBSCRIBE", message);
+            }
+
+            awaited.TrySetException(new RedisServerException(EndPoint, $"{awaited.Verb} {awaited.Channel}", message));
+            return;
+        }
+
+        var parsed = Handle(push);
+        if (parsed.Kind is RedisPushKind.Subscribe or RedisPushKind.Unsubscribe)
+        {
+            var verb = parsed.Kind == RedisPushKind.Subscribe ? "subscribe" : "unsubscribe";
+            lock (_sync)
+            {
+                if (_awaited is { } awaited && awaited.Verb == verb && awaited.Channel == parsed.Channel)
                 {
-                    if (_awaited is { } awaited && awaited.Verb == verb && awaited.Channel == parsed.Channel)
-                    {
-                        awaited.TrySetResult();
-                    }
+                    awaited.TrySetResult();
                 }
             }
         }
-
-        return reader.Position;
     }
 
     /// <summary>Hands a message to the subscriber's handlers and reports anything unexpected.</summary>

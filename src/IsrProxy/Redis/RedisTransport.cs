@@ -32,6 +32,45 @@ internal sealed class RedisTransport : IAsyncDisposable
 
     public PipeReader Input { get; }
 
+    /// <summary>
+    /// Reads until the connection ends, handing each complete RESP value to <paramref name="handle"/> in order.
+    /// Ends with a <see cref="RedisConnectionException"/> when the server closes the connection.
+    /// </summary>
+    public async Task ReadValuesAsync(Action<RespValue> handle, CancellationToken ct)
+    {
+        while (true)
+        {
+            var result = await Input.ReadAsync(ct).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var consumed = buffer.Start;
+            try
+            {
+                consumed = Dispatch(buffer, handle);
+            }
+            finally
+            {
+                // Everything was examined: the next read waits for new bytes instead of re-parsing these.
+                Input.AdvanceTo(consumed, buffer.End);
+            }
+
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                throw new RedisConnectionException(EndPoint, "the server closed the connection.");
+            }
+        }
+    }
+
+    private static SequencePosition Dispatch(ReadOnlySequence<byte> buffer, Action<RespValue> handle)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        while (RespReader.TryRead(ref reader, out var value))
+        {
+            handle(value);
+        }
+
+        return reader.Position;
+    }
+
     public PipeWriter Output { get; }
 
     public static async Task<RedisTransport> ConnectAsync(RedisConnectionOptions options, TimeProvider time, CancellationToken ct)
