@@ -12,14 +12,14 @@ namespace IsrProxy.Caching;
 internal sealed class RequestClassifier
 {
     private readonly bool _development;
-    private readonly HashSet<string> _bypassCookies;
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _bypassCookies;
     private readonly string[] _bypassHeaders;
 
     public RequestClassifier(IOptions<IsrOptions> options)
     {
         var o = options.Value;
         _development = o.Development;
-        _bypassCookies = new HashSet<string>(o.Proxy.EffectiveBypassCookies, StringComparer.Ordinal);
+        _bypassCookies = new HashSet<string>(o.Proxy.EffectiveBypassCookies, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         _bypassHeaders = [.. o.Proxy.EffectiveBypassHeaders];
     }
 
@@ -111,7 +111,7 @@ internal sealed class RequestClassifier
 
                 var equals = pair.IndexOf('=');
                 var name = (equals < 0 ? pair : pair[..equals]).Trim();
-                if (IsBypassCookie(name))
+                if (_bypassCookies.Contains(name))
                 {
                     return BypassReason.DraftMode;
                 }
@@ -124,11 +124,5 @@ internal sealed class RequestClassifier
         }
 
         return verdict;
-    }
-
-    private bool IsBypassCookie(ReadOnlySpan<char> name)
-    {
-        var lookup = _bypassCookies.GetAlternateLookup<ReadOnlySpan<char>>();
-        return lookup.Contains(name);
     }
 }
