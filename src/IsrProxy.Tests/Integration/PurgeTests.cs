@@ -362,6 +362,53 @@ public sealed class PurgeTests
         Assert.Equal("no-store", ProxyHost.Header(stats, "Cache-Control"));
     }
 
+    [Theory]
+    [InlineData("bypassed")]
+    [InlineData("streamed")]
+    [InlineData("stored")]
+    public async Task TagHeaders_NeverReachClients_OnAnyPath(string path)
+    {
+        var big = new string('x', 20_000);
+        await using var origin = await OriginServer.StartAsync(o =>
+        {
+            foreach (var p in new[] { "/bypassed", "/streamed", "/stored" })
+            {
+                o.Route(p, (ctx, n) =>
+                {
+                    ctx.Response.Headers["Cache-Tag"] = "a";
+                    ctx.Response.Headers["Surrogate-Key"] = "b";
+                    ctx.Response.Headers["x-next-cache-tags"] = "c";
+                    ctx.Response.Headers["Cache-Groups"] = "\"d\"";
+                    ctx.Response.Headers["X-Kept"] = "yes";
+                    return ctx.Response.WriteAsync(p == "/streamed" ? big : "small");
+                });
+            }
+        });
+        await using var proxy = await ProxyHost.StartAsync(
+            origin, settings: new Dictionary<string, string?> { ["Isr:Store:MaxEntryBytes"] = "10000" });
+        (string, string)[] headers = path == "bypassed" ? [("Cookie", "sid=1")] : [];
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, "/" + path, headers);
+
+        Assert.Equal("yes", ProxyHost.Header(response, "X-Kept"));
+        foreach (var name in new[] { "Cache-Tag", "Surrogate-Key", "x-next-cache-tags", "Cache-Groups" })
+        {
+            Assert.Null(ProxyHost.Header(response, name));
+        }
+    }
+
+    [Fact]
+    public async Task TagHeaders_ForwardTrue_ReachClientsOnBypassToo()
+    {
+        await using var origin = await OriginServer.StartAsync(o => o.Versioned("/p", ("Cache-Tag", "a")));
+        await using var proxy = await ProxyHost.StartAsync(origin, settings: new Dictionary<string, string?> { ["Isr:TagHeaders:Forward"] = "true" });
+
+        using var response = await proxy.SendAsync(HttpMethod.Get, "/p", ("Cookie", "sid=1"));
+
+        Assert.Equal("BYPASS", ProxyHost.CacheClassOf(response));
+        Assert.Equal("a", ProxyHost.Header(response, "Cache-Tag"));
+    }
+
     [Fact]
     public async Task TagHeaders_AreConfigurable_AndForwardedOnlyWhenAsked()
     {

@@ -184,10 +184,7 @@ internal static class EntryFactory
         public static ResponseFields Read(HttpResponseMessage message, TagHeaderOptions tagHeaders)
         {
             var fields = new ResponseFields();
-            if (!tagHeaders.Forward)
-            {
-                fields._tagHeaders.UnionWith(tagHeaders.Names());
-            }
+            fields._tagHeaders.UnionWith(tagHeaders.Hidden());
 
             foreach (var header in message.Headers.NonValidated)
             {

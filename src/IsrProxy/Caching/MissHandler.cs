@@ -1,9 +1,11 @@
 using IsrProxy.Caching.Http;
+using IsrProxy.Configuration;
 using IsrProxy.Observability;
 using IsrProxy.Proxy;
 using IsrProxy.Revalidation;
 using IsrProxy.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace IsrProxy.Caching;
 
@@ -12,8 +14,16 @@ namespace IsrProxy.Caching;
 /// by every waiter when it may be shared, a stale entry when the origin fails within stale-if-error, and the
 /// origin's own answer, forwarded, for waiters that cannot share it.
 /// </summary>
-internal sealed class MissHandler(MissCoalescer coalescer, CacheFiller filler, OriginForwarder forwarder, TagClock clock, TimeProvider time)
+internal sealed class MissHandler(
+    MissCoalescer coalescer,
+    CacheFiller filler,
+    OriginForwarder forwarder,
+    TagClock clock,
+    TimeProvider time,
+    IOptions<IsrOptions> options)
 {
+    private readonly HashSet<string> _hiddenHeaders = new(options.Value.TagHeaders.Hidden(), StringComparer.OrdinalIgnoreCase);
+
     public async Task HandleAsync(HttpContext context, CacheDecision decision, LookupResult found, IsrRequestFeature feature)
     {
         var fill = FillRequest.FromClient(context.Request, decision, found.VaryOn);
@@ -59,7 +69,7 @@ internal sealed class MissHandler(MissCoalescer coalescer, CacheFiller filler, O
             case FillKind.TooLarge when outcome.Streaming is { } streaming && leader && outcome.TryClaimStream():
                 using (streaming)
                 {
-                    await StreamAsync(context, feature, streaming);
+                    await StreamAsync(context, feature, streaming, _hiddenHeaders);
                 }
 
                 return;
@@ -123,7 +133,7 @@ internal sealed class MissHandler(MissCoalescer coalescer, CacheFiller filler, O
            || entry.Key == CacheKeys.Variant(decision.PrimaryKey, entry.VaryOn, name => CacheKeys.ForwardedValue(request.Headers, name));
 
     // A body above the cacheable maximum goes to its one client as it arrives, never buffered whole.
-    private static async Task StreamAsync(HttpContext context, IsrRequestFeature feature, OriginResponse origin)
+    private static async Task StreamAsync(HttpContext context, IsrRequestFeature feature, OriginResponse origin, HashSet<string> hiddenHeaders)
     {
         feature.Class = CacheClass.Miss;
         var response = context.Response;
@@ -131,7 +141,7 @@ internal sealed class MissHandler(MissCoalescer coalescer, CacheFiller filler, O
         var connectionNamed = origin.Message.Headers.Connection;
         foreach (var header in origin.Message.Headers.NonValidated.Concat(origin.Message.Content.Headers.NonValidated))
         {
-            if (!IsrHeaders.HopByHop.Contains(header.Key) && !connectionNamed.Contains(header.Key))
+            if (!IsrHeaders.HopByHop.Contains(header.Key) && !connectionNamed.Contains(header.Key) && !hiddenHeaders.Contains(header.Key))
             {
                 response.Headers.Append(header.Key, header.Value.ToArray());
             }

@@ -24,4 +24,10 @@ internal sealed class TagHeaderOptions
     /// <summary>The configured, non-empty header names.</summary>
     public IEnumerable<string> Names()
         => new[] { CacheTag, SurrogateKey, CacheGroups, NextCacheTags }.Where(n => !string.IsNullOrWhiteSpace(n));
+
+    /// <summary>
+    /// The tag headers kept from clients on every answer (stored, streamed or forwarded as it is): all of them unless
+    /// <see cref="Forward"/> is set.
+    /// </summary>
+    public string[] Hidden() => Forward ? [] : [.. Names()];
 }

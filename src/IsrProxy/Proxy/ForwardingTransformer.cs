@@ -7,10 +7,10 @@ namespace IsrProxy.Proxy;
 
 /// <summary>
 /// YARP's default transform plus what a reverse proxy owes the origin and the client: X-Forwarded-* set from the
-/// connection (client-sent ones are dropped, never trusted), and this cache's X-Isr-Cache and Cache-Status member on the
-/// way back.
+/// connection (client-sent ones are dropped, never trusted), and on the way back this cache's X-Isr-Cache and
+/// Cache-Status member, without the origin's tag headers.
 /// </summary>
-internal sealed class ForwardingTransformer : HttpTransformer
+internal sealed class ForwardingTransformer(string[] hiddenHeaders) : HttpTransformer
 {
     private static readonly string[] ForwardedFields = ["X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Prefix", "Forwarded"];
 
@@ -37,6 +37,11 @@ internal sealed class ForwardingTransformer : HttpTransformer
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        foreach (var name in hiddenHeaders)
+        {
+            httpContext.Response.Headers.Remove(name);                  // tag headers are for this cache, not clients
+        }
+
         if (httpContext.Features.Get<IsrRequestFeature>() is { } feature)
         {
             var headers = httpContext.Response.Headers;

@@ -24,7 +24,7 @@ internal sealed partial class OriginForwarder(
     IOptions<IsrOptions> options,
     ILogger<OriginForwarder> logger)
 {
-    private readonly ForwardingTransformer _transformer = new();
+    private readonly ForwardingTransformer _transformer = new(options.Value.TagHeaders.Hidden());
     private readonly TimeSpan _defaultTimeout = TimeSpan.FromSeconds(options.Value.Proxy.DefaultMaxDurationSeconds);
 
     public async Task ForwardAsync(HttpContext context, RouteRule rule)
