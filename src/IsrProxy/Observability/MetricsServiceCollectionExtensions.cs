@@ -12,13 +12,14 @@ internal static class MetricsServiceCollectionExtensions
 {
     public const string IsrMeterName = "IsrProxy";
 
-    /// <summary>The meters whose instruments are collected: ours, ASP.NET Core hosting and Kestrel, and HttpClient.</summary>
+    /// <summary>The meters whose instruments are collected: ours, ASP.NET Core hosting and Kestrel, HttpClient, and the runtime's (GC, thread pool, JIT).</summary>
     public static IReadOnlyList<string> MeterNames { get; } =
     [
         IsrMeterName,
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
         "System.Net.Http",
+        "System.Runtime",
     ];
 
     /// <summary>

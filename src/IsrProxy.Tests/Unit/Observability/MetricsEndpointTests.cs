@@ -34,14 +34,18 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
-    public async Task Get_Metrics_IncludesAspNetCoreKestrelAndHttpClientMeters()
+    public async Task Get_Metrics_IncludesAspNetCoreKestrelHttpClientAndRuntimeMeters()
     {
         var builder = LoopbackApp.CreateBuilder();
         builder.Services.AddIsrMetricsCollection(builder.Configuration);
         await using var app = builder.Build();
         app.MapPrometheusMetrics();
         using var client = await LoopbackApp.StartAsync(app);
-        string[] expected = ["http_server_request_duration_seconds", "kestrel_active_connections", "http_client_request_duration_seconds"];
+        string[] expected =
+        [
+            "http_server_request_duration_seconds", "kestrel_active_connections", "http_client_request_duration_seconds",
+            "dotnet_gc_heap_total_allocated_bytes_total", "dotnet_process_cpu_time_seconds_total",
+        ];
 
         // The first request's own duration is recorded only after its response has gone out.
         PrometheusExposition? parsed = null;
@@ -56,6 +60,7 @@ public sealed class MetricsEndpointTests
         Assert.NotNull(parsed);
         Assert.Equal("histogram", parsed.Family("http_server_request_duration_seconds").Type);
         Assert.Equal("gauge", parsed.Family("kestrel_active_connections").Type);
+        Assert.Equal("counter", parsed.Family("dotnet_gc_heap_total_allocated_bytes_total").Type);
         Assert.NotEmpty(parsed.Find("http_server_request_duration_seconds_count", ("otel_scope_name", "Microsoft.AspNetCore.Hosting"), ("http_route", "/metrics")));
     }
 
