@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using IsrProxy.Revalidation;
 using IsrProxy.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace IsrProxy.Tests.Integration;
@@ -93,6 +94,20 @@ public sealed class ObservabilityTests
         Assert.Equal("HIT", lines[1].Fields["CacheClass"]);
         Assert.Null(lines[1].Fields["OriginMs"]);
         Assert.DoesNotContain(proxy.Logs.Records, r => r.Message.Contains("secret=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task HostingDiagnostics_AreOffAtEveryLevel_SoRequestsStartNoActivityOrScopeThere()
+    {
+        await using var origin = await OriginServer.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync(origin);
+
+        await proxy.FetchAsync("/page?secret=nope");
+
+        // ASP.NET Core starts an Activity and a log scope for each request while this category logs at any level.
+        var hosting = proxy.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics");
+        Assert.False(hosting.IsEnabled(LogLevel.Critical));
+        Assert.DoesNotContain(proxy.Logs.Records, r => r.Category == "Microsoft.AspNetCore.Hosting.Diagnostics");
     }
 
     [Fact]
