@@ -21,6 +21,10 @@ COPY --from=build /app ./
 # and plain variables outrank appsettings.json. Configuration: mount an appsettings.json over /app/appsettings.json
 # (or mount a folder holding one and make it the working directory), and set `Isr__...` variables.
 ENV Urls=http://+:8080
+# .NET recompiles hot methods with full optimisation only after 100 ms without new compilations, and waits ten times
+# longer when the container is given one core: under steady traffic a new replica would then run slower code for
+# half a minute or more. Without the delay it reaches full speed within seconds (bench/README.md).
+ENV DOTNET_TC_CallCountingDelayMs=0
 USER $APP_UID
 EXPOSE 8080
 # No curl in the image: the app asks its own /healthz (see `--healthcheck` in the README).

@@ -52,6 +52,21 @@ public sealed partial class ContainerImageTests
     }
 
     [Fact]
+    public void ProxyDockerfile_AndBenchmark_StartTheRuntimeWithTheSameVariables()
+    {
+        var final = DockerfileInstructions.Parse(ProxyDockerfile).FinalStage();
+        var runtime = final
+            .Where(i => i.Keyword == "ENV" && i.Arguments.StartsWith("DOTNET_", StringComparison.Ordinal))
+            .Select(i => i.Arguments)
+            .ToList();
+        var bench = BenchRuntimeEnv().Match(RepositoryFiles.Read("bench/run.sh"));
+
+        Assert.Contains("DOTNET_TC_CallCountingDelayMs=0", runtime);
+        Assert.True(bench.Success, "bench/run.sh declares ISR_RUNTIME_ENV=(...)");
+        Assert.Equal(runtime, bench.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public void ProxyDockerfile_Healthcheck_RunsTheProxysOwnHealthcheckFlag()
     {
         var healthcheck = Assert.Single(DockerfileInstructions.Parse(ProxyDockerfile).FinalStage(), i => i.Keyword == "HEALTHCHECK").Arguments;
@@ -119,4 +134,7 @@ public sealed partial class ContainerImageTests
 
     [GeneratedRegex(@"(?m)^\s*if ! sh deploy/publish\.sh ""\$publish_dir""; then")]
     private static partial Regex PublishCall();
+
+    [GeneratedRegex(@"(?m)^ISR_RUNTIME_ENV=\(([^)]*)\)$")]
+    private static partial Regex BenchRuntimeEnv();
 }
