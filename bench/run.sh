@@ -65,6 +65,9 @@ ORIGIN_DLL=$BENCH/BenchOrigin/bin/Release/net10.0/BenchOrigin.dll
 LOADTOOL_DLL=$BENCH/LoadTool/bin/Release/net10.0/LoadTool.dll
 ISR_DLL=$ROOT/src/IsrProxy/bin/Release/net10.0/IsrProxy.dll
 
+# What the Dockerfile's final stage sets for the runtime (a test keeps the two alike).
+ISR_RUNTIME_ENV=(DOTNET_TC_CallCountingDelayMs=0)
+
 declare -A PIDS=()
 POLICY_CREATED=0
 
@@ -143,6 +146,19 @@ rss_kb() {
   echo "$total"
 }
 
+# cpu_ticks PGID: user and system CPU time of every process in the group, in clock ticks ("USER SYS").
+cpu_ticks() {
+  local pgid=$1 user=0 sys=0 dir stat
+  for dir in /proc/[0-9]*; do
+    read -r stat < "$dir/stat" 2> /dev/null || continue
+    stat=${stat##*) }
+    set -- $stat
+    [ "${3:-}" = "$pgid" ] || continue
+    user=$((user + ${12})) sys=$((sys + ${13}))
+  done
+  echo "$user $sys"
+}
+
 origin_count() { curl -sf "http://127.0.0.1:$1/_count/all"; }
 
 # --- load --------------------------------------------------------------------------------------------------------
@@ -183,11 +199,12 @@ start_origins() {
 }
 
 # start_isr NAME ORIGIN_PORT [OPTIONS...]: IsrProxy with its request log turned down to warnings (as nginx's
-# access_log off); run from the repository root, so it reads the root appsettings.json as `dotnet run` does.
+# access_log off); run from the repository root, so it reads the root appsettings.json as `dotnet run` does, and with
+# the runtime variables its container image sets (the Dockerfile's ENV lines).
 start_isr() {
   local name=$1 origin=$2
   shift 2
-  start "$name" dotnet "$ISR_DLL" "--Isr:Origin=http://127.0.0.1:$origin" "--Urls=http://127.0.0.1:${PORT[$name]}" \
+  start "$name" env "${ISR_RUNTIME_ENV[@]}" dotnet "$ISR_DLL" "--Isr:Origin=http://127.0.0.1:$origin" "--Urls=http://127.0.0.1:${PORT[$name]}" \
     --Serilog:MinimumLevel:Default=Warning "--Isr:Store:MemoryMaxBytes=$CACHE_BYTES" "--Isr:Secret=$SECRET" "$@"
 }
 
@@ -262,10 +279,13 @@ hit_scenario() {
     for target in "$@"; do
       origin=${ORIGIN_OF[$target]}
       before=$(origin_count "$origin")
+      read -r user_before sys_before < <(cpu_ticks "${PIDS[$target]}")
       result=$(wrk_run "hit-$phase-$set-$conns-$target-$round" "$DURATION" "$conns" "http://127.0.0.1:${PORT[$target]}" "$prefix" "$count" "$client")
+      read -r user_after sys_after < <(cpu_ticks "${PIDS[$target]}")
       after=$(origin_count "$origin")
       if [ -n "$result" ]; then
-        record "kind=hit phase=$phase set=$set conns=$conns target=${target%-b} round=$round $result origin_requests=$((after - before))"
+        record "kind=hit phase=$phase set=$set conns=$conns target=${target%-b} round=$round $result origin_requests=$((after - before))" \
+          "cpu_user_ticks=$((user_after - user_before)) cpu_sys_ticks=$((sys_after - sys_before)) clock_ticks=$CLOCK_TICKS"
       fi
     done
   done
@@ -395,6 +415,7 @@ EOF
 # --- the run -----------------------------------------------------------------------------------------------------
 
 started_at=$SECONDS
+CLOCK_TICKS=$(getconf CLK_TCK)
 cd "$ROOT"
 hard_files=$(ulimit -Hn)
 if [ "$hard_files" = unlimited ] || [ "$hard_files" -gt 65536 ]; then hard_files=65536; fi

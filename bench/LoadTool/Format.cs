@@ -15,6 +15,10 @@ internal static class Format
     public static string Fixed(double value, int decimals) =>
         double.IsNaN(value) ? "—" : value.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
+    /// <summary>"7.5 + 7.8": user and kernel microseconds.</summary>
+    public static string CpuSplit(double user, double kernel) =>
+        double.IsNaN(user) || double.IsNaN(kernel) ? "—" : $"{Fixed(user, 1)} + {Fixed(kernel, 1)}";
+
     /// <summary>"s1000" → "1,000 × 20 KB", "l1000" → "1,000 × 200 KB".</summary>
     public static string PageSet(string set) =>
         set.Length > 1 && long.TryParse(set.AsSpan(1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var count)

@@ -1,8 +1,12 @@
 namespace IsrProxy.LoadTool;
 
-/// <summary>One target's HIT figures for one scenario: medians over its rounds, sums of counts.</summary>
+/// <summary>
+/// One target's HIT figures for one scenario: medians over its rounds, sums of counts, and the CPU time its processes
+/// spent per answer (user and kernel, in µs) over all its rounds.
+/// </summary>
 internal sealed record HitStats(
-    int Rounds, double Rps, double P50, double P99, double P999, double BytesPerAnswer, double OriginRequests, double Errors)
+    int Rounds, double Rps, double P50, double P99, double P999, double BytesPerAnswer, double OriginRequests, double Errors,
+    double UserUsPerAnswer, double KernelUsPerAnswer)
 {
     public static HitStats? From(IReadOnlyList<ResultRecord> rounds)
     {
@@ -20,6 +24,12 @@ internal sealed record HitStats(
             ResultSet.Median(rounds.Select(r => r.Number("p999_ms"))),
             requests > 0 ? rounds.Sum(r => r.Number("bytes")) / requests : double.NaN,
             rounds.Sum(r => r.Number("origin_requests")),
-            rounds.Sum(r => r.Number("errors") + r.Number("non2xx")));
+            rounds.Sum(r => r.Number("errors") + r.Number("non2xx")),
+            CpuPerAnswer(rounds, "cpu_user_ticks", requests),
+            CpuPerAnswer(rounds, "cpu_sys_ticks", requests));
     }
+
+    /// <summary>Microseconds of CPU per answer from clock ticks summed over the rounds; NaN when a round lacks them.</summary>
+    private static double CpuPerAnswer(IReadOnlyList<ResultRecord> rounds, string key, double requests) =>
+        requests > 0 ? rounds.Sum(r => r.Number(key) / r.Number("clock_ticks")) * 1e6 / requests : double.NaN;
 }

@@ -16,10 +16,11 @@ internal sealed partial class ResultsReport
 
         text.AppendLine("Requests/s and latency percentiles are medians over the rounds; bytes per answer is the body and headers");
         text.AppendLine("wrk read, divided by requests; origin requests counts what reached the origin while measuring (0 means");
-        text.AppendLine("every answer was a hit). The ratios compare each row with nginx and Varnish in the same scenario.").AppendLine();
+        text.AppendLine("every answer was a hit); CPU per answer is the user and kernel time of the target's processes while measured,");
+        text.AppendLine("divided by its answers. The ratios compare each row with nginx and Varnish in the same scenario.").AppendLine();
         var table = new MarkdownTable(
             "pages", "conns", "target", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "bytes/answer", "coding", "origin req.",
-            "errors", "req/s vs nginx", "req/s vs Varnish", "p99 vs nginx")
+            "errors", "CPU µs/answer user + kernel", "req/s vs nginx", "req/s vs Varnish", "p99 vs nginx")
         {
             TextColumns = 3,
         };
@@ -43,7 +44,7 @@ internal sealed partial class ResultsReport
                     table.Add(
                         Format.PageSet(set), conns, Name(target), Format.Whole(s.Rps), Format.Ms(s.P50), Format.Ms(s.P99),
                         Format.Ms(s.P999), Format.Whole(s.BytesPerAnswer), coding, Format.Whole(s.OriginRequests),
-                        Format.Whole(s.Errors), Format.Ratio(s.Rps / (nginx?.Rps ?? double.NaN)),
+                        Format.Whole(s.Errors), Format.CpuSplit(s.UserUsPerAnswer, s.KernelUsPerAnswer), Format.Ratio(s.Rps / (nginx?.Rps ?? double.NaN)),
                         Format.Ratio(s.Rps / (varnish?.Rps ?? double.NaN)), Format.Ratio(s.P99 / (nginx?.P99 ?? double.NaN)));
                 }
             }
@@ -51,6 +52,57 @@ internal sealed partial class ResultsReport
 
         table.WriteTo(text);
     }
+
+    /// <summary>
+    /// Where IsrProxy's HIT rate is lowest against nginx: the CPU each spent per answer there, split into user and
+    /// kernel time. With one core serving, requests/s is about the inverse of CPU time per answer, so the split says
+    /// whether the difference lies in the server's own code or in the system calls and TCP work below it.
+    /// </summary>
+    private void LimitsSection(StringBuilder text)
+    {
+        text.AppendLine("## What limits the HIT rate").AppendLine();
+        (string Phase, string Set, string Conns, HitStats Mine, HitStats Theirs)? worst = null;
+        foreach (var phase in results.Values("hit", "phase"))
+        {
+            foreach (var conns in results.Values("hit", "conns", ("phase", phase)))
+            {
+                foreach (var set in results.Values("hit", "set", ("phase", phase), ("conns", conns)))
+                {
+                    if (Hit(phase, set, conns, Isr) is { } mine && Hit(phase, set, conns, Nginx) is { } theirs
+                        && (worst is null || mine.Rps / theirs.Rps < worst.Value.Mine.Rps / worst.Value.Theirs.Rps))
+                    {
+                        worst = (phase, set, conns, mine, theirs);
+                    }
+                }
+            }
+        }
+
+        if (worst is not { } w || double.IsNaN(w.Mine.UserUsPerAnswer) || double.IsNaN(w.Theirs.UserUsPerAnswer))
+        {
+            text.AppendLine("Not measured (no HIT scenario with CPU times for both IsrProxy and nginx).").AppendLine();
+            return;
+        }
+
+        var clients = w.Phase == Browser ? "browser-like clients" : "identity clients";
+        text.AppendLine($"IsrProxy's lowest HIT rate against nginx is on {Format.PageSet(w.Set)} pages at {w.Conns} connections, {clients}:");
+        text.AppendLine($"{Format.Ratio(w.Mine.Rps / w.Theirs.Rps)} ({Format.Whole(w.Mine.Rps)} vs {Format.Whole(w.Theirs.Rps)} req/s). Both are given one core, so");
+        text.AppendLine("requests per second are about the inverse of the CPU time each spends per answer:").AppendLine();
+        var table = new MarkdownTable("target", "user µs/answer", "kernel µs/answer", "total µs/answer");
+        foreach (var (target, stats) in new[] { (Isr, w.Mine), (Nginx, w.Theirs) })
+        {
+            table.Add(
+                Name(target), Format.Fixed(stats.UserUsPerAnswer, 2), Format.Fixed(stats.KernelUsPerAnswer, 2),
+                Format.Fixed(stats.UserUsPerAnswer + stats.KernelUsPerAnswer, 2));
+        }
+
+        table.WriteTo(text);
+        var user = w.Mine.UserUsPerAnswer - w.Theirs.UserUsPerAnswer;
+        var kernel = w.Mine.KernelUsPerAnswer - w.Theirs.KernelUsPerAnswer;
+        text.AppendLine($"Per answer IsrProxy spends {Signed(user)} µs of user time and {Signed(kernel)} µs of kernel time against nginx.");
+        text.AppendLine("`bench/README.md` (What limits the HIT rate) explains both parts and what was tried.").AppendLine();
+    }
+
+    private static string Signed(double value) => (value >= 0 ? "+" : "−") + Format.Fixed(Math.Abs(value), 2);
 
     private void StaleSection(StringBuilder text)
     {

@@ -41,6 +41,7 @@ internal sealed partial class ResultsReport(
         text.AppendLine("## Targets").AppendLine();
         text.AppendLine("IsrProxy with the memory store unless the row says otherwise; the ratios are from this run.").AppendLine();
         Targets().WriteTo(text);
+        LimitsSection(text);
         HitSection(text, Identity, "HIT, identity clients");
         HitSection(text, Browser, "HIT, browser-like clients (`Accept-Encoding: gzip, br`)");
         StaleSection(text);
