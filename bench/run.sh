@@ -406,7 +406,7 @@ write_settings() {
   which shows in the STALE table; with \`sendfile off\` it would answer at once).
 - Varnish: \`bench/varnish/bench.vcl.template\`: \`beresp.grace = 1h\`, malloc storage $CACHE_MB MB, one thread pool of
   300–2000 threads.
-- STALE: $STALE_KEYS pages per target and round, first requested 2.5 s after their fill (nginx counts lifetimes in
+- STALE: after one unmeasured round of 5 pages per target, $STALE_KEYS pages per target and round, first requested 2.5 s after their fill (nginx counts lifetimes in
   whole seconds, so a 1 s lifetime can last up to 2 s there). Misses: $COLLAPSE concurrent requests per target and round. MISS
   overhead: 1 connection, $MISS_DURATION s per target and round. Tag purge: $PURGES purges of each tag.
 EOF
@@ -501,6 +501,11 @@ for set in "/s/ $FEW" "/l/ $FEW" "/s/ $MANY"; do
 done
 
 log "STALE first request, $STALE_KEYS pages per target"
+# An unmeasured round first, as every HIT scenario has its warm-up: the first regenerations of a process compile
+# their code, on the same core as the requests being timed.
+for target in "${TARGETS[@]}"; do
+  loadtool "stale-warmup-$target" stale --url "http://127.0.0.1:${PORT[$target]}" --key "$target-warmup" --keys 5 --wait-ms 2500 > /dev/null
+done
 for round in $(seq 1 "$ROUNDS"); do
   for target in "${TARGETS[@]}"; do
     result=$(loadtool "stale-$target" stale --url "http://127.0.0.1:${PORT[$target]}" --key "$target-$round" --keys "$STALE_KEYS" --wait-ms 2500)
