@@ -99,6 +99,14 @@ internal sealed partial class ResultsReport
         var user = w.Mine.UserUsPerAnswer - w.Theirs.UserUsPerAnswer;
         var kernel = w.Mine.KernelUsPerAnswer - w.Theirs.KernelUsPerAnswer;
         text.AppendLine($"Per answer IsrProxy spends {Signed(user)} µs of user time and {Signed(kernel)} µs of kernel time against nginx.");
+        var inProcess = allocations.Rows.FirstOrDefault(r => r.BodyBytes == 20 * 1024);
+        if (inProcess.BodyBytes > 0)
+        {
+            text.AppendLine("IsrProxy's own request pipeline (every middleware, the lookup, the freshness check and writing the answer, with");
+            text.AppendLine($"no socket) takes {Format.Fixed(inProcess.MeanNs / 1000, 2)} µs per 20 KB hit in process (HitPathBenchmarks, below); the rest of its user");
+            text.AppendLine("time is the server around it: Kestrel's connection loop, HTTP/1.1 parsing, the socket engine and ASP.NET Core's hosting layer.");
+        }
+
         text.AppendLine("`bench/README.md` (What limits the HIT rate) explains both parts and what was tried.").AppendLine();
     }
 
