@@ -9,8 +9,16 @@ internal static class CacheStatusHeader
 {
     public const string CacheName = "IsrProxy";
 
+    // Members of fresh hits by ttl, made once each: a hit's ttl is nearly always a small number of seconds.
+    private static readonly string?[] HitMembers = new string?[4096];
+
     // A fresh hit: ttl is the freshness left, in seconds.
     public static string Hit(long ttlSeconds) =>
+        (ulong)ttlSeconds < (ulong)HitMembers.Length
+            ? HitMembers[ttlSeconds] ??= FormatHit(ttlSeconds)
+            : FormatHit(ttlSeconds);
+
+    private static string FormatHit(long ttlSeconds) =>
         string.Create(CultureInfo.InvariantCulture, $"{CacheName}; hit; ttl={ttlSeconds}");
 
     // A stale hit is still a hit (`fwd=stale` would say the request went to the origin); the negative ttl says by how

@@ -14,6 +14,22 @@ public sealed class CacheStatusHeaderTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(60)]
+    [InlineData(4095)]
+    public void Hit_SmallTtl_IsMadeOnce_NotOnEveryHit(long ttl)
+    {
+        Assert.Same(CacheStatusHeader.Hit(ttl), CacheStatusHeader.Hit(ttl));
+    }
+
+    [Fact]
+    public void Hit_LargeTtl_IsStillWrittenInFull()
+    {
+        Assert.Equal("IsrProxy; hit; ttl=4096", CacheStatusHeader.Hit(4096));
+        Assert.Equal("IsrProxy; hit; ttl=-1", CacheStatusHeader.Hit(-1));
+    }
+
+    [Theory]
     [InlineData(12, "IsrProxy; hit; ttl=-12")]
     [InlineData(0, "IsrProxy; hit; ttl=0")]
     [InlineData(86400, "IsrProxy; hit; ttl=-86400")]
