@@ -18,6 +18,7 @@ public sealed class ProxyHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly string? _contentRoot;
+    private Task? _stopped;
 
     private ProxyHost(WebApplication app, string? contentRoot, HttpClient client, TestLogSink logs)
     {
@@ -152,9 +153,12 @@ public sealed class ProxyHost : IAsyncDisposable
             ? string.Join(", ", values)
             : null;
 
+    /// <summary>Stops the server gracefully (requests in flight finish first) and leaves the client open to read them.</summary>
+    public Task StopAsync() => _stopped ??= _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();                                             // graceful: requests in flight finish first
+        await StopAsync();
         await _app.DisposeAsync();
         Client.Dispose();
         if (_contentRoot is not null)
