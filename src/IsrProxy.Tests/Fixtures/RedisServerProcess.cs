@@ -28,6 +28,8 @@ public sealed class RedisServerProcess : IAsyncDisposable
         _directory = Directory.CreateTempSubdirectory("isrproxy-redis-").FullName;
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> HandedOut = new();
+
     public int Port { get; }
 
     /// <summary>True when the server listens with TLS only (its arguments then carry the certificate files).</summary>
@@ -54,13 +56,23 @@ public sealed class RedisServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A free loopback port never handed out before in this run. A test that kills its server leaves clients
+    /// reconnecting to that port; were it handed to another test's server, they would connect to that one instead.
+    /// </summary>
     public static int FreePort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        while (true)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            if (HandedOut.TryAdd(port, 0))
+            {
+                return port;
+            }
+        }
     }
 
     /// <summary>Kills the server with SIGKILL: no goodbye to clients, exactly like a crash.</summary>
