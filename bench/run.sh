@@ -129,14 +129,21 @@ require_ready() {
   wait_ready "$1" "$2" || fail "$1 did not start on port $2; its log (bench/out/$1.log) ends with: $(tail -n 5 "$OUT/$1.log")"
 }
 
-# rss_kb PGID: resident memory of every process in the group, in KiB.
-rss_kb() {
-  local pgid=$1 total=0 dir stat rss key value unit
+# group_procs PGID: the /proc folder of every process in the process group, one per line.
+group_procs() {
+  local pgid=$1 dir stat
   for dir in /proc/[0-9]*; do
     read -r stat < "$dir/stat" 2> /dev/null || continue
     stat=${stat##*) }
     set -- $stat
-    [ "${3:-}" = "$pgid" ] || continue
+    if [ "${3:-}" = "$pgid" ]; then echo "$dir"; fi
+  done
+}
+
+# rss_kb PGID: resident memory of every process in the group, in KiB.
+rss_kb() {
+  local total=0 dir rss key value unit
+  for dir in $(group_procs "$1"); do
     rss=0
     while read -r key value unit; do
       if [ "$key" = "VmRSS:" ]; then rss=$value; fi
@@ -148,12 +155,11 @@ rss_kb() {
 
 # cpu_ticks PGID: user and system CPU time of every process in the group, in clock ticks ("USER SYS").
 cpu_ticks() {
-  local pgid=$1 user=0 sys=0 dir stat
-  for dir in /proc/[0-9]*; do
+  local user=0 sys=0 dir stat
+  for dir in $(group_procs "$1"); do
     read -r stat < "$dir/stat" 2> /dev/null || continue
     stat=${stat##*) }
     set -- $stat
-    [ "${3:-}" = "$pgid" ] || continue
     user=$((user + ${12})) sys=$((sys + ${13}))
   done
   echo "$user $sys"

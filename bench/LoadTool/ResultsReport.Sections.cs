@@ -61,23 +61,14 @@ internal sealed partial class ResultsReport
     private void LimitsSection(StringBuilder text)
     {
         text.AppendLine("## What limits the HIT rate").AppendLine();
-        (string Phase, string Set, string Conns, HitStats Mine, HitStats Theirs)? worst = null;
-        foreach (var phase in results.Values("hit", "phase"))
-        {
-            foreach (var conns in results.Values("hit", "conns", ("phase", phase)))
-            {
-                foreach (var set in results.Values("hit", "set", ("phase", phase), ("conns", conns)))
-                {
-                    if (Hit(phase, set, conns, Isr) is { } mine && Hit(phase, set, conns, Nginx) is { } theirs
-                        && (worst is null || mine.Rps / theirs.Rps < worst.Value.Mine.Rps / worst.Value.Theirs.Rps))
-                    {
-                        worst = (phase, set, conns, mine, theirs);
-                    }
-                }
-            }
-        }
-
-        if (worst is not { } w || double.IsNaN(w.Mine.UserUsPerAnswer) || double.IsNaN(w.Theirs.UserUsPerAnswer))
+        var w = results.Values("hit", "phase")
+            .SelectMany(phase => results.Values("hit", "conns", ("phase", phase))
+                .Select(conns => (Phase: phase, Conns: conns, Worst: WorstRatio(phase, conns, Isr, Nginx, s => s.Rps, lowest: true))))
+            .Where(c => !double.IsNaN(c.Worst.Ratio))
+            .OrderBy(c => c.Worst.Ratio)
+            .Select(c => (c.Phase, c.Worst.Set, c.Conns, Mine: Hit(c.Phase, c.Worst.Set, c.Conns, Isr)!, Theirs: Hit(c.Phase, c.Worst.Set, c.Conns, Nginx)!))
+            .FirstOrDefault();
+        if (w.Mine is null || double.IsNaN(w.Mine.UserUsPerAnswer) || double.IsNaN(w.Theirs.UserUsPerAnswer))
         {
             text.AppendLine("Not measured (no HIT scenario with CPU times for both IsrProxy and nginx).").AppendLine();
             return;

@@ -19,7 +19,6 @@ internal sealed partial class RequestLogMiddleware(RequestDelegate next, IsrMetr
         }
         finally
         {
-            var elapsed = time.GetElapsedTime(started);
             var feature = context.Features.Get<IsrRequestFeature>();
             if (feature is not null)
             {
@@ -34,7 +33,7 @@ internal sealed partial class RequestLogMiddleware(RequestDelegate next, IsrMetr
                     context.Request.Path.Value ?? "/",
                     context.Response.StatusCode,
                     feature?.Class.Label() ?? "NONE",
-                    Math.Round(elapsed.TotalMilliseconds, 3),
+                    Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 3),
                     feature?.OriginDuration is { } origin ? Math.Round(origin.TotalMilliseconds, 3) : null);
             }
         }
