@@ -80,7 +80,8 @@ internal sealed class CacheMiddleware(
 
     private bool IsListed(RouteRule rule, string path) => rule.PrerenderSet.Contains(path) || sitemaps.Contains(rule, path);
 
-    private static string HitMember(Freshness freshness)
+    /// <summary>The Cache-Status member of a fresh hit.</summary>
+    internal static string HitMember(Freshness freshness)
         => freshness.TimeToLive is { } ttl
             ? CacheStatusHeader.Hit((long)Math.Ceiling(ttl.TotalSeconds))
             : CacheStatusHeader.CacheName + "; hit";

@@ -44,12 +44,7 @@ internal static class CachedResponse
         }
 
         response.StatusCode = entry.StatusCode;
-        foreach (var header in entry.Headers)
-        {
-            headers[header.Key] = header.Value;
-        }
-
-        WriteVariantHeaders(headers, variant);
+        WriteStoredFields(headers, entry, variant, cacheControl, cacheClass);
         WriteCacheHeaders(headers, entry, cacheClass, cacheStatusMember, cacheControl, now, fromStore);
         var body = variant?.Body ?? entry.Body;
         response.ContentLength = body.Length;
@@ -69,6 +64,26 @@ internal static class CachedResponse
         return write.AsTask();
     }
 
+    /// <summary>
+    /// The fields of a full answer that depend on the entry and the variant only: the stored fields, the variant's
+    /// coding and validator, Cache-Control and the cache class. Age and Cache-Status change with time and are not here.
+    /// </summary>
+    public static void WriteStoredFields(IHeaderDictionary headers, CacheEntry entry, EncodedBody? variant, string? cacheControl, CacheClass cacheClass)
+    {
+        foreach (var header in entry.Headers)
+        {
+            headers[header.Key] = header.Value;
+        }
+
+        WriteVariantHeaders(headers, variant);
+        if (cacheControl is not null)
+        {
+            headers.CacheControl = cacheControl;
+        }
+
+        headers[IsrHeaders.XIsrCache] = cacheClass.Label();
+    }
+
     /// <summary>The stored variant to send: the first (best) coding the client accepts, or null for the body as is.</summary>
     private static EncodedBody? ChooseEncoding(CacheEntry entry, HttpRequest request)
     {
@@ -78,15 +93,23 @@ internal static class CachedResponse
         }
 
         var (br, gzip) = AcceptEncoding.Acceptable(request.Headers.AcceptEncoding.ToString());
-        foreach (var encoding in entry.Encodings)
+        var index = EncodingIndex(entry, br, gzip);
+        return index < 0 ? null : entry.Encodings[index];
+    }
+
+    /// <summary>The index in <see cref="CacheEntry.Encodings"/> of the first (best) coding accepted, or -1 for none.</summary>
+    public static int EncodingIndex(CacheEntry entry, bool br, bool gzip)
+    {
+        var encodings = entry.Encodings;
+        for (var i = 0; i < encodings.Length; i++)
         {
-            if ((br && encoding.Coding == "br") || (gzip && encoding.Coding == "gzip"))
+            if ((br && encodings[i].Coding == "br") || (gzip && encodings[i].Coding == "gzip"))
             {
-                return encoding;
+                return i;
             }
         }
 
-        return null;
+        return -1;
     }
 
     private static void WriteVariantHeaders(IHeaderDictionary headers, EncodedBody? variant)
@@ -114,6 +137,15 @@ internal static class CachedResponse
         return age <= TimeSpan.Zero ? 0 : (long)age.TotalSeconds;
     }
 
+    /// <summary>The Age field's value for <paramref name="entry"/> at <paramref name="now"/>.</summary>
+    public static string AgeText(CacheEntry entry, DateTimeOffset now)
+    {
+        var age = AgeSeconds(entry, now);
+        return (ulong)age < (ulong)AgeValues.Length
+            ? AgeValues[age] ??= age.ToString(CultureInfo.InvariantCulture)
+            : age.ToString(CultureInfo.InvariantCulture);
+    }
+
     private static void WriteCacheHeaders(IHeaderDictionary headers, CacheEntry entry, CacheClass cacheClass, string member, string? cacheControl, DateTimeOffset now, bool fromStore)
     {
         if (cacheControl is not null)
@@ -123,10 +155,7 @@ internal static class CachedResponse
 
         if (fromStore)
         {
-            var age = AgeSeconds(entry, now);
-            headers.Age = (ulong)age < (ulong)AgeValues.Length
-                ? AgeValues[age] ??= age.ToString(CultureInfo.InvariantCulture)
-                : age.ToString(CultureInfo.InvariantCulture);
+            headers.Age = AgeText(entry, now);
         }
 
         headers[IsrHeaders.XIsrCache] = cacheClass.Label();

@@ -27,6 +27,13 @@ internal sealed class ProxyOptions
     public bool InlineScheduling { get; set; } = true;
 
     /// <summary>
+    /// Answer fresh hits for plain GET requests at the connection, before Kestrel's HTTP handler and ASP.NET Core's
+    /// pipeline: the same answer for about half the CPU time. Those hits are counted in <c>isr_requests_total</c> and
+    /// logged as usual, but ASP.NET Core's per-request metrics (<c>http_server_*</c>) do not see them.
+    /// </summary>
+    public bool ConnectionHits { get; set; } = true;
+
+    /// <summary>
     /// Cookies that make a request bypass the cache, as configured; empty when none are configured. Read
     /// <see cref="EffectiveBypassCookies"/>. (The binder appends to a pre-filled list, so the defaults cannot
     /// live here.)

@@ -1,7 +1,9 @@
+using IsrProxy.Caching.Connections;
 using IsrProxy.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Formatting.Json;
@@ -37,6 +39,16 @@ internal static class IsrHost
             {
                 Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
             }
+        }
+
+        if (builder.Configuration.GetValue($"{IsrOptions.Section}:Proxy:{nameof(ProxyOptions.ConnectionHits)}", true))
+        {
+            // On every endpoint, ahead of Kestrel's HTTP handler (and of TLS, whose bytes it hands over unread).
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Use(next =>
+            {
+                var hits = listen.ApplicationServices.GetRequiredService<ConnectionHitServer>();
+                return connection => hits.OnConnectionAsync(connection, next);
+            })));
         }
 
         if (useSerilog)

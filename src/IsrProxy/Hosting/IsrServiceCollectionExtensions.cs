@@ -1,4 +1,5 @@
 using IsrProxy.Caching;
+using IsrProxy.Caching.Connections;
 using IsrProxy.Configuration;
 using IsrProxy.Observability;
 using IsrProxy.Proxy;
@@ -44,6 +45,7 @@ internal static class IsrServiceCollectionExtensions
 
         services.AddSingleton<RequestClassifier>();
         services.AddSingleton<CacheLookup>();
+        services.AddSingleton<ConnectionHitServer>();
         services.AddSingleton<MissCoalescer>();
         services.AddSingleton<MissHandler>();
 

@@ -39,7 +39,7 @@ internal sealed partial class RequestLogMiddleware(RequestDelegate next, IsrMetr
         }
     }
 
-    private static partial class Log
+    internal static partial class Log
     {
         [LoggerMessage(EventIds.Request, LogLevel.Information, "{Method} {Path} {Status} {CacheClass} in {DurationMs} ms (origin {OriginMs} ms)", EventName = "Request")]
         public static partial void Request(ILogger logger, string method, string path, int status, string cacheClass, double durationMs, double? originMs);

@@ -4,11 +4,13 @@ namespace IsrProxy.Storage;
 
 /// <summary>
 /// One stored response (one variant of one URL), or a Vary marker that tells which request headers split a URL into
-/// variants. Immutable but for the regeneration back-off, which is a per-process hint and never persisted.
+/// variants. Immutable but for the regeneration back-off and the serialized hit heads, per-process state that is never
+/// persisted.
 /// </summary>
 internal sealed class CacheEntry
 {
     private long _retryAfterUnixMs;
+    private byte[]?[]? _hitHeads;
 
     public required string Key { get; init; }
 
@@ -80,6 +82,22 @@ internal sealed class CacheEntry
     {
         get => DateTimeOffset.FromUnixTimeMilliseconds(Volatile.Read(ref _retryAfterUnixMs));
         set => Volatile.Write(ref _retryAfterUnixMs, value.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>
+    /// The serialized head of this entry's hit answer for the identity body (0) or stored encoding <c>i</c> (i + 1),
+    /// made by <paramref name="build"/> on first use; an empty array when the answer cannot be sent that way.
+    /// </summary>
+    internal byte[] HitHead(int variant, Func<CacheEntry, int, byte[]> build)
+    {
+        var heads = Volatile.Read(ref _hitHeads);
+        if (heads is null)
+        {
+            heads = new byte[]?[Encodings.Length + 1];
+            heads = Interlocked.CompareExchange(ref _hitHeads, heads, null) ?? heads;
+        }
+
+        return heads[variant] ??= build(this, variant);            // a race builds the same bytes twice, harmlessly
     }
 
     public DateTimeOffset? ExpireAt => RevalidateAt is { } at ? Saturating(at, MaxStale) : null;

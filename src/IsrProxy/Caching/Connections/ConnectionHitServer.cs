@@ -1,0 +1,286 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using IsrProxy.Caching.Http;
+using IsrProxy.Configuration;
+using IsrProxy.Observability;
+using IsrProxy.Rules;
+using IsrProxy.Storage;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IsrProxy.Caching.Connections;
+
+/// <summary>
+/// Kestrel connection middleware that answers fresh hits for plain GET requests (see <see cref="PlainGetParser"/>)
+/// straight from the store to the connection, before Kestrel's HTTP/1.1 handler and ASP.NET Core's pipeline: the same
+/// bytes <see cref="CacheMiddleware"/> would send, at a fraction of the cost. At the first request it does not answer
+/// (another shape, a miss, a stale entry, a route that bypasses), it hands the connection to Kestrel with that request
+/// unread, and Kestrel serves it and every later one as if this middleware had never looked.
+/// </summary>
+internal sealed class ConnectionHitServer : IDisposable
+{
+    private readonly RuleSetProvider _rules;
+    private readonly ICacheStore _store;
+    private readonly TagClock _clock;
+    private readonly IsrMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly EndpointDataSource _endpoints;
+    private readonly ILogger<RequestLogMiddleware> _requestLog;
+    private readonly PlainGetParser _parser;
+    private readonly Func<CacheEntry, int, byte[]> _buildHead;
+    private readonly long _keepAliveMs;
+    private readonly MinDataRate? _minResponseRate;
+    private readonly HitConnectionWatch _watch = new(TimeProvider.System);
+    private string[]? _reserved;
+    private long _answered;
+
+    public ConnectionHitServer(
+        RuleSetProvider rules,
+        ICacheStore store,
+        TagClock clock,
+        IsrMetrics metrics,
+        TimeProvider time,
+        EndpointDataSource endpoints,
+        IOptions<IsrOptions> options,
+        IOptions<KestrelServerOptions> kestrel,
+        IConfiguration configuration,
+        ILogger<RequestLogMiddleware> requestLog)
+    {
+        _rules = rules;
+        _store = store;
+        _clock = clock;
+        _metrics = metrics;
+        _time = time;
+        _endpoints = endpoints;
+        _requestLog = requestLog;
+        var limits = kestrel.Value.Limits;
+        _parser = new PlainGetParser(
+            Math.Min(limits.MaxRequestLineSize, limits.MaxRequestHeadersTotalSize),
+            limits.MaxRequestHeaderCount,
+            options.Value.Proxy.EffectiveBypassHeaders);
+        var addServerHeader = kestrel.Value.AddServerHeader;
+        _buildHead = (entry, variant) => HitHeads.Build(entry, variant, addServerHeader);
+        _keepAliveMs = (long)limits.KeepAliveTimeout.TotalMilliseconds;
+        _minResponseRate = limits.MinResponseDataRate;
+
+        // Development bypasses the cache; host filtering answers 400 to hosts it does not allow: Kestrel alone then.
+        IsEnabled = options.Value.Proxy.ConnectionHits && !options.Value.Development && AllowsAnyHost(configuration["AllowedHosts"]);
+    }
+
+    public bool IsEnabled { get; }
+
+    /// <summary>Hits answered here since start.</summary>
+    public long Answered => Interlocked.Read(ref _answered);
+
+    /// <summary>Connections this middleware holds now (not yet closed or handed to Kestrel).</summary>
+    public int Connections => _watch.Count;
+
+    public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        if (!IsEnabled || await AnswerHitsAsync(connection))
+        {
+            await next(connection);
+        }
+    }
+
+    public void Dispose() => _watch.Dispose();
+
+    /// <summary>Answers hits until a request needs Kestrel (true) or the connection ends (false).</summary>
+    private async Task<bool> AnswerHitsAsync(ConnectionContext context)
+    {
+        var input = context.Transport.Input;
+        var output = context.Transport.Output;
+        var connection = new HitConnection(context);
+        using var closing = context.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested
+            .Register(static c => ((HitConnection)c!).RequestClose(), connection);
+        _watch.Add(connection);
+        try
+        {
+            while (connection.WaitForRequest(_keepAliveMs))
+            {
+                var result = await input.ReadAsync();
+                connection.Busy();
+                var buffer = result.Buffer;
+                if (result.IsCanceled)
+                {
+                    input.AdvanceTo(buffer.Start);
+                    return !buffer.IsEmpty;                              // closing: a request already here is Kestrel's
+                }
+
+                var consumed = buffer.Start;
+                var handOver = false;
+                long written = 0;
+                while (!handOver && !buffer.Slice(consumed).IsEmpty)
+                {
+                    if (Recognise(connection, buffer.Slice(consumed)) is not { } request)
+                    {
+                        handOver = true;
+                        break;
+                    }
+
+                    var sent = await TryAnswerAsync(output, request, context.ConnectionClosed);
+                    if (sent == 0)
+                    {
+                        handOver = true;
+                        break;
+                    }
+
+                    written += sent;
+                    consumed = buffer.GetPosition(request.Length, consumed);
+                }
+
+                if (written > 0)
+                {
+                    connection.Sending(SendTimeoutMs(written));
+                    var flush = await output.FlushAsync();
+                    connection.Busy();
+                    if (flush.IsCompleted || flush.IsCanceled)
+                    {
+                        input.AdvanceTo(consumed, buffer.End);
+                        return false;
+                    }
+                }
+
+                if (handOver)
+                {
+                    input.AdvanceTo(consumed, consumed);                 // unread, so Kestrel's first read returns it
+                    return true;
+                }
+
+                input.AdvanceTo(consumed, buffer.End);
+                if (result.IsCompleted)
+                {
+                    return false;
+                }
+            }
+
+            return false;                                                // asked to close while idle
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            return false;                                                // reset, aborted or timed out: nothing to answer
+        }
+        finally
+        {
+            _watch.Remove(connection);
+        }
+    }
+
+    private Recognised? Recognise(HitConnection connection, in ReadOnlySequence<byte> data)
+    {
+        var scratch = data.IsSingleSegment ? default : connection.Scratch(_parser.MaxHeadBytes).AsSpan();
+        if (_parser.Parse(data, scratch, out var get) != PlainGetParse.Parsed)
+        {
+            return null;
+        }
+
+        var (br, gzip) = get.HasAcceptEncoding ? connection.Acceptable(get.AcceptEncoding) : default;
+        return new Recognised(Encoding.ASCII.GetString(get.Path), br, gzip, get.Length);
+    }
+
+    /// <summary>Writes the answer (not flushed) and returns its length, or 0 when Kestrel should answer instead.</summary>
+    private async ValueTask<long> TryAnswerAsync(PipeWriter output, Recognised request, CancellationToken ct)
+    {
+        var started = _time.GetTimestamp();
+        if (IsReserved(request.Path) || !IsCacheable(_rules.Current.Match(request.Path)))
+        {
+            return 0;
+        }
+
+        CacheEntry? entry;
+        try
+        {
+            entry = await _store.GetAsync(request.Path, ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            return 0;                                                    // the pipeline retries, logs and counts it
+        }
+
+        var now = _time.GetUtcNow();
+        if (entry is null or { IsVaryMarker: true } || Freshness.Evaluate(entry, _clock, now) is not { State: FreshnessState.Fresh } freshness)
+        {
+            return 0;
+        }
+
+        var variant = CachedResponse.EncodingIndex(entry, request.Br, request.Gzip) + 1;
+        var head = entry.HitHead(variant, _buildHead);
+        if (head.Length == 0)
+        {
+            return 0;
+        }
+
+        var body = variant == 0 ? entry.Body : entry.Encodings[variant - 1].Body;
+        output.Write(head);
+        WriteAscii(output, "Age: ");
+        WriteAscii(output, CachedResponse.AgeText(entry, now));
+        WriteAscii(output, "\r\n" + IsrHeaders.CacheStatus + ": ");
+        WriteAscii(output, CacheStatusHeader.Append(entry.OriginCacheStatus, CacheMiddleware.HitMember(freshness)));
+        WriteAscii(output, "\r\n\r\n");
+        output.Write(body.Span);
+
+        _metrics.Request(CacheClass.Hit);
+        Interlocked.Increment(ref _answered);
+        if (_requestLog.IsEnabled(LogLevel.Information))
+        {
+            RequestLogMiddleware.Log.Request(_requestLog, HttpMethods.Get, request.Path, StatusCodes.Status200OK, CacheClass.Hit.Label(),
+                Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 3), null);
+        }
+
+        return head.Length + body.Length;
+    }
+
+    private static bool IsCacheable(RouteRule rule)
+        => rule.Dynamic != DynamicMode.ForceDynamic && rule.Revalidate != TimeSpan.Zero && rule.Vary.Count == 0
+           && rule.Fallback != FallbackMode.False;
+
+    /// <summary>Paths under one of the proxy's own endpoints (health, metrics, purge): never answered from the cache.</summary>
+    private bool IsReserved(string path)
+    {
+        var reserved = _reserved ??= [.. _endpoints.Endpoints.OfType<RouteEndpoint>().Select(e => LiteralPrefix(e.RoutePattern.RawText)).Distinct()];
+        foreach (var prefix in reserved)
+        {
+            if (path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // "/_revalidate/tag/{**tag}" → "/_revalidate/tag"; "healthz" → "/healthz"; a pattern starting with a parameter → "/"
+    // (every path: nothing is answered here then).
+    private static string LiteralPrefix(string? pattern)
+    {
+        var text = pattern ?? "";
+        var brace = text.IndexOf('{');
+        var literal = (brace < 0 ? text : text[..brace]).TrimEnd('/');
+        return literal.StartsWith('/') ? literal : "/" + literal;
+    }
+
+    // As long as Kestrel's minimum response data rate allows, grace period included; no limit when it has none.
+    private long SendTimeoutMs(long bytes)
+        => _minResponseRate is { BytesPerSecond: > 0 } rate
+            ? (long)(rate.GracePeriod.TotalMilliseconds + bytes * 1000 / rate.BytesPerSecond)
+            : long.MaxValue;
+
+    private static bool AllowsAnyHost(string? allowedHosts)
+        => string.IsNullOrWhiteSpace(allowedHosts) || allowedHosts.Split(';').Any(h => h.Trim() == "*");
+
+    private static void WriteAscii(PipeWriter output, string text)
+    {
+        var span = output.GetSpan(text.Length);
+        var length = Encoding.ASCII.GetBytes(text, span);
+        output.Advance(length);
+    }
+
+    private readonly record struct Recognised(string Path, bool Br, bool Gzip, int Length);
+}
