@@ -204,6 +204,35 @@ public sealed class ConnectionHitTests
         Assert.True(await Eventually.WithinAsync(connection.IsClosedByServerAsync(), "the connection to be closed"));
     }
 
+    [Fact]
+    public async Task AnswerTheKernelCannotTakeAtOnce_IsFinishedThroughThePipe_AndLaterAnswersFollowInOrder()
+    {
+        var large = new byte[6 * 1024 * 1024];
+        new Random(7).NextBytes(large);
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/large", (ctx, n) =>
+        {
+            ctx.Response.ContentType = "application/octet-stream";
+            return ctx.Response.Body.WriteAsync(large).AsTask();
+        }));
+        await using var proxy = await ProxyHost.StartAsync(origin);
+        using (var fill = await proxy.SendAsync(HttpMethod.Get, "/large"))
+        {
+            Assert.Equal(large, await fill.Content.ReadAsByteArrayAsync());
+        }
+
+        await using var connection = await RawConnection.OpenAsync(proxy);
+        await connection.SendAsync("GET /large HTTP/1.1\r\nHost: a\r\n\r\nGET /large HTTP/1.1\r\nHost: a\r\n\r\n");
+        await Eventually.TrueAsync(() => Hits(proxy).Answered == 2, "both answers were handed to the socket or the pipe");
+        var first = await connection.ReadResponseAsync();
+        var second = await connection.ReadResponseAsync();
+        var third = await connection.GetAsync("/large");
+
+        Assert.Equal(large, first.Body);
+        Assert.Equal(large, second.Body);
+        Assert.Equal(large, third.Body);
+        Assert.Equal(3, Hits(proxy).Answered);
+    }
+
     private static CacheEntry Seeded(string path)
     {
         var now = DateTimeOffset.UtcNow;

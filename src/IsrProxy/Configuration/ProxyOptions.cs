@@ -28,7 +28,7 @@ internal sealed class ProxyOptions
 
     /// <summary>
     /// Answer fresh hits for plain GET requests at the connection, before Kestrel's HTTP handler and ASP.NET Core's
-    /// pipeline: the same answer for about half the CPU time. Those hits are counted in <c>isr_requests_total</c> and
+    /// pipeline: the same answer for a fraction of the CPU time. Those hits are counted in <c>isr_requests_total</c> and
     /// logged as usual, but ASP.NET Core's per-request metrics (<c>http_server_*</c>) do not see them.
     /// </summary>
     public bool ConnectionHits { get; set; } = true;

@@ -97,7 +97,7 @@ internal sealed class ConnectionHitServer : IDisposable
     {
         var input = context.Transport.Input;
         var output = context.Transport.Output;
-        var connection = new HitConnection(context);
+        var connection = new HitConnection(context, context.Features.Get<IConnectionSocketFeature>()?.Socket);
         using var closing = context.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested
             .Register(static c => ((HitConnection)c!).RequestClose(), connection);
         _watch.Add(connection);
@@ -125,14 +125,17 @@ internal sealed class ConnectionHitServer : IDisposable
                         break;
                     }
 
-                    var sent = await TryAnswerAsync(output, request, context.ConnectionClosed);
-                    if (sent == 0)
+                    if (await TryAnswerAsync(request, context.ConnectionClosed) is not { } answer)
                     {
                         handOver = true;
                         break;
                     }
 
-                    written += sent;
+                    if (!connection.TrySend(answer, output, ref written))
+                    {
+                        return false;                                    // the connection failed
+                    }
+
                     consumed = buffer.GetPosition(request.Length, consumed);
                 }
 
@@ -151,6 +154,7 @@ internal sealed class ConnectionHitServer : IDisposable
                 if (handOver)
                 {
                     input.AdvanceTo(consumed, consumed);                 // unread, so Kestrel's first read returns it
+                    connection.HandOver();
                     return true;
                 }
 
@@ -185,13 +189,13 @@ internal sealed class ConnectionHitServer : IDisposable
         return new Recognised(Encoding.ASCII.GetString(get.Path), br, gzip, get.Length);
     }
 
-    /// <summary>Writes the answer (not flushed) and returns its length, or 0 when Kestrel should answer instead.</summary>
-    private async ValueTask<long> TryAnswerAsync(PipeWriter output, Recognised request, CancellationToken ct)
+    /// <summary>The answer to <paramref name="request"/>, or null when Kestrel should answer instead.</summary>
+    private async ValueTask<HitAnswer?> TryAnswerAsync(Recognised request, CancellationToken ct)
     {
         var started = _time.GetTimestamp();
         if (IsReserved(request.Path) || !IsCacheable(_rules.Current.Match(request.Path)))
         {
-            return 0;
+            return null;
         }
 
         CacheEntry? entry;
@@ -201,30 +205,21 @@ internal sealed class ConnectionHitServer : IDisposable
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {
-            return 0;                                                    // the pipeline retries, logs and counts it
+            return null;                                                 // the pipeline retries, logs and counts it
         }
 
         var now = _time.GetUtcNow();
         if (entry is null or { IsVaryMarker: true } || Freshness.Evaluate(entry, _clock, now) is not { State: FreshnessState.Fresh } freshness)
         {
-            return 0;
+            return null;
         }
 
         var variant = CachedResponse.EncodingIndex(entry, request.Br, request.Gzip) + 1;
         var head = entry.HitHead(variant, _buildHead);
         if (head.Length == 0)
         {
-            return 0;
+            return null;
         }
-
-        var body = variant == 0 ? entry.Body : entry.Encodings[variant - 1].Body;
-        output.Write(head);
-        WriteAscii(output, "Age: ");
-        WriteAscii(output, CachedResponse.AgeText(entry, now));
-        WriteAscii(output, "\r\n" + IsrHeaders.CacheStatus + ": ");
-        WriteAscii(output, CacheStatusHeader.Append(entry.OriginCacheStatus, CacheMiddleware.HitMember(freshness)));
-        WriteAscii(output, "\r\n\r\n");
-        output.Write(body.Span);
 
         _metrics.Request(CacheClass.Hit);
         Interlocked.Increment(ref _answered);
@@ -234,7 +229,11 @@ internal sealed class ConnectionHitServer : IDisposable
                 Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 3), null);
         }
 
-        return head.Length + body.Length;
+        return new HitAnswer(
+            head,
+            CachedResponse.AgeText(entry, now),
+            CacheStatusHeader.Append(entry.OriginCacheStatus, CacheMiddleware.HitMember(freshness)),
+            variant == 0 ? entry.Body : entry.Encodings[variant - 1].Body);
     }
 
     private static bool IsCacheable(RouteRule rule)
@@ -274,13 +273,6 @@ internal sealed class ConnectionHitServer : IDisposable
 
     private static bool AllowsAnyHost(string? allowedHosts)
         => string.IsNullOrWhiteSpace(allowedHosts) || allowedHosts.Split(';').Any(h => h.Trim() == "*");
-
-    private static void WriteAscii(PipeWriter output, string text)
-    {
-        var span = output.GetSpan(text.Length);
-        var length = Encoding.ASCII.GetBytes(text, span);
-        output.Advance(length);
-    }
 
     private readonly record struct Recognised(string Path, bool Br, bool Gzip, int Length);
 }

@@ -1,16 +1,31 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
 using IsrProxy.Caching.Http;
 using Microsoft.AspNetCore.Connections;
 
 namespace IsrProxy.Caching.Connections;
 
+/// <summary>A hit to send: the entry's head, the two fields that change with time, and the stored body.</summary>
+internal readonly record struct HitAnswer(byte[] Head, string Age, string CacheStatus, ReadOnlyMemory<byte> Body);
+
 /// <summary>
-/// One connection while <see cref="ConnectionHitServer"/> answers on it: the deadline the watch enforces (Kestrel's
+/// One connection while <see cref="ConnectionHitServer"/> answers on it: how answers leave (straight to the socket
+/// while the kernel takes them whole, else through the transport's pipe), the deadline the watch enforces (Kestrel's
 /// own timeouts start only when its HTTP handler has the connection), the close request from a shutting-down server,
 /// and the last Accept-Encoding seen, which a client repeats on every request.
 /// </summary>
-internal sealed class HitConnection(ConnectionContext connection)
+internal sealed class HitConnection(ConnectionContext connection, Socket? socket = null)
 {
+    private const int TailBytes = 512;
+
+    private readonly List<ArraySegment<byte>> _segments = [default, default, default];
+    private byte[]? _tail;
+    private bool _nonBlocking;
+    private bool _piped;
     private long _deadline = long.MaxValue;                              // Environment.TickCount64; MaxValue: none
     private int _idle;
     private int _closeRequested;
@@ -75,6 +90,89 @@ internal sealed class HitConnection(ConnectionContext connection)
         }
 
         return _acceptable;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="answer"/> to the socket without waiting, as long as nothing of this connection has gone
+    /// through the transport's output pipe (which may still hold unsent bytes, and order matters). What the kernel does
+    /// not take at once goes to the pipe, as does every later answer; <paramref name="piped"/> grows by the bytes
+    /// written there, which the caller flushes. False when the connection failed.
+    /// </summary>
+    public bool TrySend(in HitAnswer answer, PipeWriter output, ref long piped)
+    {
+        var tail = Tail(answer);
+        var total = answer.Head.Length + tail.Count + answer.Body.Length;
+        var sent = 0;
+        if (socket is not null && !_piped && MemoryMarshal.TryGetArray(answer.Body, out var body))
+        {
+            if (!_nonBlocking)
+            {
+                socket.Blocking = false;                                 // a full send buffer: an error, never a wait
+                _nonBlocking = true;
+            }
+
+            _segments[0] = answer.Head;
+            _segments[1] = tail;
+            _segments[2] = body;
+            sent = socket.Send(_segments, SocketFlags.None, out var error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                return false;
+            }
+
+            if (sent == total)
+            {
+                return true;
+            }
+        }
+
+        _piped = true;
+        piped += total - sent;
+        Write(output, answer.Head, ref sent);
+        Write(output, tail, ref sent);
+        Write(output, answer.Body.Span, ref sent);
+        return true;
+    }
+
+    /// <summary>Kestrel takes the connection: the socket as Kestrel left it.</summary>
+    public void HandOver()
+    {
+        if (_nonBlocking && socket is not null)
+        {
+            socket.Blocking = true;
+            _nonBlocking = false;
+        }
+    }
+
+    // Age and Cache-Status, then the empty line, in a buffer of this connection's.
+    private ArraySegment<byte> Tail(in HitAnswer answer)
+    {
+        ReadOnlySpan<byte> age = "Age: "u8;
+        ReadOnlySpan<byte> status = "\r\nCache-Status: "u8;
+        ReadOnlySpan<byte> end = "\r\n\r\n"u8;
+        var length = age.Length + answer.Age.Length + status.Length + answer.CacheStatus.Length + end.Length;
+        var buffer = length <= TailBytes ? _tail ??= new byte[TailBytes] : new byte[length];
+        var span = buffer.AsSpan();
+        age.CopyTo(span);
+        var at = age.Length + Encoding.ASCII.GetBytes(answer.Age, span[age.Length..]);
+        status.CopyTo(span[at..]);
+        at += status.Length;
+        at += Encoding.ASCII.GetBytes(answer.CacheStatus, span[at..]);
+        end.CopyTo(span[at..]);
+        return new ArraySegment<byte>(buffer, 0, at + end.Length);
+    }
+
+    // Writes what of `bytes` lies past `skip` (bytes already sent), and takes it off `skip`.
+    private static void Write(PipeWriter output, ReadOnlySpan<byte> bytes, ref int skip)
+    {
+        if (skip >= bytes.Length)
+        {
+            skip -= bytes.Length;
+            return;
+        }
+
+        output.Write(bytes[skip..]);
+        skip = 0;
     }
 
     private void Deadline(long timeoutMs)
