@@ -93,9 +93,10 @@ internal sealed partial class ResultsReport
         var inProcess = allocations.Rows.FirstOrDefault(r => r.BodyBytes == 20 * 1024);
         if (inProcess.BodyBytes > 0)
         {
-            text.AppendLine("IsrProxy's own request pipeline (every middleware, the lookup, the freshness check and writing the answer, with");
-            text.AppendLine($"no socket) takes {Format.Fixed(inProcess.MeanNs / 1000, 2)} µs per 20 KB hit in process (HitPathBenchmarks, below); the rest of its user");
-            text.AppendLine("time is the server around it: Kestrel's connection loop, HTTP/1.1 parsing, the socket engine and ASP.NET Core's hosting layer.");
+            text.AppendLine("The load generator sends plain GETs, which IsrProxy answers at the connection (`Isr:Proxy:ConnectionHits`), before");
+            text.AppendLine("Kestrel's HTTP/1.1 handler and ASP.NET Core's pipeline. Hits the pipeline answers (any other request shape) cost more:");
+            text.AppendLine($"the pipeline alone, in process and with no socket, takes {Format.Fixed(inProcess.MeanNs / 1000, 2)} µs per 20 KB hit (HitPathBenchmarks, below),");
+            text.AppendLine("and Kestrel's connection loop, HTTP/1.1 parsing and ASP.NET Core's hosting layer come on top.");
         }
 
         text.AppendLine("`bench/README.md` (What limits the HIT rate) explains both parts and what was tried.").AppendLine();
