@@ -159,11 +159,25 @@ public sealed class ConnectionHitTests
         Assert.Equal(1, Hits(proxy).Answered);
     }
 
-    [Fact]
-    public async Task Off_LeavesEveryHitToThePipeline()
+    [Theory]
+    [InlineData("off")]
+    [InlineData("no Server header")]
+    [InlineData("host filtering")]
+    public async Task WhereTheConnectionCannotAnswerAsThePipelineWould_ThePipelineAnswersEveryHit(string configuration)
     {
         await using var origin = await Origin();
-        await using var proxy = await ProxyHost.StartAsync(origin, settings: new Dictionary<string, string?> { ["Isr:Proxy:ConnectionHits"] = "false" });
+        var settings = new Dictionary<string, string?>();
+        if (configuration == "off")
+        {
+            settings["Isr:Proxy:ConnectionHits"] = "false";
+        }
+        else if (configuration == "host filtering")
+        {
+            settings["AllowedHosts"] = "localhost;127.0.0.1";
+        }
+
+        await using var proxy = await ProxyHost.StartAsync(origin, settings: settings, services: s =>
+            s.Configure<KestrelServerOptions>(k => k.AddServerHeader = configuration != "no Server header"));
         await proxy.FetchAsync("/page");
         await using var connection = await RawConnection.OpenAsync(proxy);
 

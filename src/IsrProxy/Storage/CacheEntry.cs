@@ -86,9 +86,9 @@ internal sealed class CacheEntry
 
     /// <summary>
     /// The serialized head of this entry's hit answer for the identity body (0) or stored encoding <c>i</c> (i + 1),
-    /// made by <paramref name="build"/> on first use; an empty array when the answer cannot be sent that way.
+    /// as <see cref="Caching.Connections.HitHeads"/> makes it; an empty array when the answer cannot be sent that way.
     /// </summary>
-    internal byte[] HitHead(int variant, Func<CacheEntry, int, byte[]> build)
+    internal byte[] HitHead(int variant)
     {
         var heads = Volatile.Read(ref _hitHeads);
         if (heads is null)
@@ -97,7 +97,22 @@ internal sealed class CacheEntry
             heads = Interlocked.CompareExchange(ref _hitHeads, heads, null) ?? heads;
         }
 
-        return heads[variant] ??= build(this, variant);            // a race builds the same bytes twice, harmlessly
+        return heads[variant] ??= Caching.Connections.HitHeads.Build(this, variant);   // a race builds the same bytes twice
+    }
+
+    /// <summary>True when every hit head has been made.</summary>
+    internal bool HitHeadsReady => Volatile.Read(ref _hitHeads) is { } heads && Array.TrueForAll(heads, h => h is not null);
+
+    /// <summary>
+    /// Makes every hit head now. The in-process stores call it when they take an entry, so the heads are allocated
+    /// with the entry rather than by its first hits, which would leave young objects hanging off old ones.
+    /// </summary>
+    internal void PrepareHitHeads()
+    {
+        for (var variant = 0; variant <= Encodings.Length; variant++)
+        {
+            HitHead(variant);
+        }
     }
 
     public DateTimeOffset? ExpireAt => RevalidateAt is { } at ? Saturating(at, MaxStale) : null;
@@ -108,20 +123,26 @@ internal sealed class CacheEntry
     private long EstimateSize()
     {
         const int ObjectOverhead = 256;
+        const int HitHeadOverhead = 192;
         long size = ObjectOverhead + Body.Length + (Key.Length + Path.Length + PathAndQuery.Length) * 2L;
         foreach (var encoding in Encodings)
         {
             size += 64 + encoding.Body.Length;
         }
 
+        long fieldBytes = 0;
         foreach (var header in Headers)
         {
             size += 32 + header.Key.Length * 2L;
             foreach (var value in header.Value)
             {
                 size += (value?.Length ?? 0) * 2L;
+                fieldBytes += header.Key.Length + (value?.Length ?? 0) + 4;
             }
         }
+
+        // The hit heads, one per variant: the stored fields once more as bytes, and the cache's own.
+        size += (Encodings.Length + 1) * (HitHeadOverhead + fieldBytes);
 
         foreach (var key in ClockKeys)
         {

@@ -32,8 +32,8 @@ public sealed class HitHeadsTests
         };
     }
 
-    private static string Head(CacheEntry entry, int variant, bool addServer = true)
-        => Encoding.ASCII.GetString(HitHeads.Build(entry, variant, addServer));
+    private static string Head(CacheEntry entry, int variant)
+        => Encoding.ASCII.GetString(HitHeads.Build(entry, variant));
 
     [Fact]
     public void Head_HasTheStoredFieldsTheCacheFieldsAndWhatKestrelAdds()
@@ -61,7 +61,7 @@ public sealed class HitHeadsTests
         var entry = Entry(("Date", "Sat, 21 Nov 2026 10:00:00 GMT"), ("ETag", "\"v1\""), ("Server", "origin"));
 
         var br = Head(entry, 1);
-        var gzip = Head(entry, 2, addServer: false);
+        var gzip = Head(entry, 2);
 
         Assert.Contains("\r\nContent-Encoding: br\r\n", br, StringComparison.Ordinal);
         Assert.Contains("\r\nContent-Length: 12\r\n", br, StringComparison.Ordinal);
@@ -76,34 +76,30 @@ public sealed class HitHeadsTests
     [Fact]
     public void EntriesKestrelShouldAnswer_HaveNoHead()
     {
-        Assert.Empty(HitHeads.Build(Entry(("Content-Type", "text/html")), 0, true));                              // no Date
-        Assert.Empty(HitHeads.Build(Entry(("Date", "x"), ("X-Name", "caf\u00e9")), 0, true));
-        Assert.Empty(HitHeads.Build(Entry(("Date", "x"), ("X-Name", "a\r\nSet-Cookie: b")), 0, true));
-        Assert.Empty(HitHeads.Build(Entry(("Date", "x"), ("Bad Name", "a")), 0, true));
+        Assert.Empty(HitHeads.Build(Entry(("Content-Type", "text/html")), 0));                              // no Date
+        Assert.Empty(HitHeads.Build(Entry(("Date", "x"), ("X-Name", "caf\u00e9")), 0));
+        Assert.Empty(HitHeads.Build(Entry(("Date", "x"), ("X-Name", "a\r\nSet-Cookie: b")), 0));
+        Assert.Empty(HitHeads.Build(Entry(("Date", "x"), ("Bad Name", "a")), 0));
         var notFound = Entry(("Date", "x"));
-        Assert.Empty(HitHeads.Build(new CacheEntry { Key = "/p", Path = "/p", PathAndQuery = "/p", StatusCode = 404, Headers = notFound.Headers }, 0, true));
+        Assert.Empty(HitHeads.Build(new CacheEntry { Key = "/p", Path = "/p", PathAndQuery = "/p", StatusCode = 404, Headers = notFound.Headers }, 0));
         var originStatus = Entry(("Date", "x"));
-        Assert.Empty(HitHeads.Build(new CacheEntry { Key = "/p", Path = "/p", PathAndQuery = "/p", StatusCode = 200, Headers = originStatus.Headers, OriginCacheStatus = "cdn; hit\u0001" }, 0, true));
+        Assert.Empty(HitHeads.Build(new CacheEntry { Key = "/p", Path = "/p", PathAndQuery = "/p", StatusCode = 200, Headers = originStatus.Headers, OriginCacheStatus = "cdn; hit\u0001" }, 0));
     }
 
     [Fact]
-    public void HitHead_IsBuiltOncePerVariant()
+    public void HitHeads_AreMadeOncePerVariant_AndAllAtOnceWhenTheMemoryStoreTakesTheEntry()
     {
         var entry = Entry(("Date", "x"));
-        var builds = 0;
-        byte[] Build(CacheEntry e, int v)
-        {
-            builds++;
-            return HitHeads.Build(e, v, true);
-        }
+        var size = entry.Size;
+        Assert.False(entry.HitHeadsReady);
 
-        var first = entry.HitHead(1, Build);
-        var again = entry.HitHead(1, Build);
-        var identity = entry.HitHead(0, Build);
+        new IsrProxy.Storage.Memory.MemoryCacheStore(1_000_000).Set(entry);
 
-        Assert.Same(first, again);
-        Assert.NotSame(first, identity);
-        Assert.Equal(2, builds);
+        Assert.True(entry.HitHeadsReady);
+        Assert.Same(entry.HitHead(1), entry.HitHead(1));
+        Assert.NotSame(entry.HitHead(0), entry.HitHead(1));
+        Assert.Equal(HitHeads.Build(entry, 2), entry.HitHead(2));
+        Assert.Equal(size, entry.Size);                                       // accounted for before they existed
     }
 
     private sealed class Duplex(PipeReader input, PipeWriter output) : IDuplexPipe

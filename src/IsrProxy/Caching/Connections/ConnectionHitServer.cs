@@ -34,7 +34,6 @@ internal sealed class ConnectionHitServer : IDisposable
     private readonly EndpointDataSource _endpoints;
     private readonly ILogger<RequestLogMiddleware> _requestLog;
     private readonly PlainGetParser _parser;
-    private readonly Func<CacheEntry, int, byte[]> _buildHead;
     private readonly long _keepAliveMs;
     private readonly MinDataRate? _minResponseRate;
     private readonly HitConnectionWatch _watch = new(TimeProvider.System);
@@ -65,13 +64,13 @@ internal sealed class ConnectionHitServer : IDisposable
             Math.Min(limits.MaxRequestLineSize, limits.MaxRequestHeadersTotalSize),
             limits.MaxRequestHeaderCount,
             options.Value.Proxy.EffectiveBypassHeaders);
-        var addServerHeader = kestrel.Value.AddServerHeader;
-        _buildHead = (entry, variant) => HitHeads.Build(entry, variant, addServerHeader);
         _keepAliveMs = (long)limits.KeepAliveTimeout.TotalMilliseconds;
         _minResponseRate = limits.MinResponseDataRate;
 
-        // Development bypasses the cache; host filtering answers 400 to hosts it does not allow: Kestrel alone then.
-        IsEnabled = options.Value.Proxy.ConnectionHits && !options.Value.Development && AllowsAnyHost(configuration["AllowedHosts"]);
+        // Development bypasses the cache; host filtering answers 400 to hosts it does not allow; the stored heads name
+        // Kestrel as the Server, as Kestrel does unless told not to: in those cases Kestrel answers everything.
+        IsEnabled = options.Value.Proxy.ConnectionHits && !options.Value.Development && AllowsAnyHost(configuration["AllowedHosts"])
+            && kestrel.Value.AddServerHeader;
     }
 
     public bool IsEnabled { get; }
@@ -215,7 +214,7 @@ internal sealed class ConnectionHitServer : IDisposable
         }
 
         var variant = CachedResponse.EncodingIndex(entry, request.Br, request.Gzip) + 1;
-        var head = entry.HitHead(variant, _buildHead);
+        var head = entry.HitHead(variant);
         if (head.Length == 0)
         {
             return null;

@@ -16,9 +16,11 @@ internal static class HitHeads
 
     /// <summary>
     /// The head for <paramref name="entry"/>'s <paramref name="variant"/> (0: identity, i + 1: Encodings[i]), or an
-    /// empty array when only Kestrel should send it: not a 200, no stored Date, or a field Kestrel would reject.
+    /// empty array when only Kestrel should send it: not a 200, no stored Date, or a field Kestrel would reject. The
+    /// head names Kestrel as the Server when the entry names none, as Kestrel does by default
+    /// (<see cref="ConnectionHitServer"/> stays off when Kestrel is told not to).
     /// </summary>
-    public static byte[] Build(CacheEntry entry, int variant, bool addServerHeader)
+    public static byte[] Build(CacheEntry entry, int variant)
     {
         if (entry.StatusCode != StatusCodes.Status200OK || entry.IsVaryMarker || !IsFieldValue(entry.OriginCacheStatus ?? ""))
         {
@@ -34,7 +36,7 @@ internal static class HitHeads
             return [];                                                   // Kestrel would add the current date
         }
 
-        if (addServerHeader && !headers.ContainsKey("Server"))
+        if (!headers.ContainsKey("Server"))
         {
             headers["Server"] = KestrelServer;
         }

@@ -129,9 +129,13 @@ internal sealed class MemoryCacheStore : ICacheStore
         return new ValueTask<IReadOnlyList<CacheEntry>>(list);
     }
 
-    /// <summary>Stores <paramref name="entry"/> unless a newer render of its key is stored or it is larger than the whole store.</summary>
+    /// <summary>
+    /// Stores <paramref name="entry"/> unless a newer render of its key is stored or it is larger than the whole store;
+    /// its hit heads are made first.
+    /// </summary>
     public bool Set(CacheEntry entry)
     {
+        entry.PrepareHitHeads();
         var size = entry.Size;
         if (size > _maxBytes)
         {
