@@ -1,4 +1,5 @@
 using System.Net;
+using IsrProxy.Caching.Connections;
 using IsrProxy.Revalidation;
 using IsrProxy.Storage.Layered;
 using IsrProxy.Tests.Fixtures;
@@ -52,6 +53,7 @@ public sealed class ReplicaTests(RedisServerFixture redis)
 
         Assert.Equal(1, origin.Count("/blog/a"));
         Assert.Equal(1, b.Get<LayeredCacheStore>().Stats.L1Hits);              // the second read came from B's own memory
+        Assert.Equal(2, b.Get<ConnectionHitServer>().Answered);                // both at the connection: Redis, then L1
     }
 
     [Fact]

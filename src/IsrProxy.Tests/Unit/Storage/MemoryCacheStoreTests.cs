@@ -19,6 +19,20 @@ public sealed class MemoryCacheStoreTests
     }
 
     [Fact]
+    public void LookupByCharacters_FindsWhatTheStringKeyFinds()
+    {
+        var store = new MemoryCacheStore(1_000_000);
+        var entry = Entries.Make("/blog/a");
+        store.Set(entry);
+        var spelled = "x/blog/a/".ToCharArray();
+
+        Assert.True(store.TryGetInProcess(spelled.AsSpan(1, 7), out var found));
+        Assert.Same(entry, found);
+        Assert.False(store.TryGetInProcess(spelled.AsSpan(1, 8), out _));
+        Assert.False(store.TryGetInProcess("/BLOG/A", out _));                 // keys are exact
+    }
+
+    [Fact]
     public async Task Eviction_KeepsTheStoreUnderItsByteBound()
     {
         var probe = Entries.Make("/probe-0000", bodyBytes: 10_000).Size;

@@ -28,6 +28,7 @@ internal sealed class ConnectionHitServer : IDisposable
 {
     private readonly RuleSetProvider _rules;
     private readonly ICacheStore _store;
+    private readonly IInProcessLookup? _inProcess;
     private readonly TagClock _clock;
     private readonly IsrMetrics _metrics;
     private readonly TimeProvider _time;
@@ -54,6 +55,7 @@ internal sealed class ConnectionHitServer : IDisposable
     {
         _rules = rules;
         _store = store;
+        _inProcess = store as IInProcessLookup;
         _clock = clock;
         _metrics = metrics;
         _time = time;
@@ -185,26 +187,36 @@ internal sealed class ConnectionHitServer : IDisposable
         }
 
         var (br, gzip) = get.HasAcceptEncoding ? connection.Acceptable(get.AcceptEncoding) : default;
-        return new Recognised(Encoding.ASCII.GetString(get.Path), br, gzip, get.Length);
+        var chars = connection.PathChars(get.Path.Length);
+        var length = Encoding.ASCII.GetChars(get.Path, chars);
+        return new Recognised(chars.AsMemory(0, length), br, gzip, get.Length);
     }
 
     /// <summary>The answer to <paramref name="request"/>, or null when Kestrel should answer instead.</summary>
     private async ValueTask<HitAnswer?> TryAnswerAsync(Recognised request, CancellationToken ct)
     {
         var started = _time.GetTimestamp();
-        if (IsReserved(request.Path) || !IsCacheable(_rules.Current.Match(request.Path)))
+        var path = request.Path;
+        if (IsReserved(path.Span) || !IsCacheable(_rules.Current.Match(path.Span)))
         {
             return null;
         }
 
         CacheEntry? entry;
-        try
+        if (_inProcess is not null && _inProcess.TryGetInProcess(path.Span, out var held))
         {
-            entry = await _store.GetAsync(request.Path, ct);
+            entry = held;                                                // the usual hit: no key string made
         }
-        catch (Exception) when (!ct.IsCancellationRequested)
+        else
         {
-            return null;                                                 // the pipeline retries, logs and counts it
+            try
+            {
+                entry = await _store.GetAsync(path.ToString(), ct);
+            }
+            catch (Exception) when (!ct.IsCancellationRequested)
+            {
+                return null;                                             // the pipeline retries, logs and counts it
+            }
         }
 
         var now = _time.GetUtcNow();
@@ -224,7 +236,7 @@ internal sealed class ConnectionHitServer : IDisposable
         Interlocked.Increment(ref _answered);
         if (_requestLog.IsEnabled(LogLevel.Information))
         {
-            RequestLogMiddleware.Log.Request(_requestLog, HttpMethods.Get, request.Path, StatusCodes.Status200OK, CacheClass.Hit.Label(),
+            RequestLogMiddleware.Log.Request(_requestLog, HttpMethods.Get, path.ToString(), StatusCodes.Status200OK, CacheClass.Hit.Label(),
                 Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 3), null);
         }
 
@@ -240,7 +252,7 @@ internal sealed class ConnectionHitServer : IDisposable
            && rule.Fallback != FallbackMode.False;
 
     /// <summary>Paths under one of the proxy's own endpoints (health, metrics, purge): never answered from the cache.</summary>
-    private bool IsReserved(string path)
+    private bool IsReserved(ReadOnlySpan<char> path)
     {
         var reserved = _reserved ??= [.. _endpoints.Endpoints.OfType<RouteEndpoint>().Select(e => LiteralPrefix(e.RoutePattern.RawText)).Distinct()];
         foreach (var prefix in reserved)
@@ -273,5 +285,5 @@ internal sealed class ConnectionHitServer : IDisposable
     private static bool AllowsAnyHost(string? allowedHosts)
         => string.IsNullOrWhiteSpace(allowedHosts) || allowedHosts.Split(';').Any(h => h.Trim() == "*");
 
-    private readonly record struct Recognised(string Path, bool Br, bool Gzip, int Length);
+    private readonly record struct Recognised(ReadOnlyMemory<char> Path, bool Br, bool Gzip, int Length);
 }

@@ -32,10 +32,14 @@ internal sealed class HitConnection(ConnectionContext connection, Socket? socket
     private byte[] _acceptEncoding = [];
     private (bool Br, bool Gzip) _acceptable;
     private byte[]? _scratch;
+    private char[] _pathChars = new char[64];
 
     public ConnectionContext Connection { get; } = connection;
 
     public bool CloseRequested => Volatile.Read(ref _closeRequested) != 0;
+
+    /// <summary>A buffer for a request's path as characters, valid until the next request on this connection.</summary>
+    public char[] PathChars(int length) => _pathChars.Length >= length ? _pathChars : _pathChars = new char[length];
 
     /// <summary>A buffer for a request head that arrived in pieces.</summary>
     public byte[] Scratch(int length) => _scratch ??= new byte[length];

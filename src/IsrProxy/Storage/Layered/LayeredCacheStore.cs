@@ -20,7 +20,7 @@ internal sealed class LayeredCacheStore(
     L1Coherence coherence,
     RedisClockReplication clock,
     RedisGuard guard,
-    SharedStoreStats stats) : ICacheStore
+    SharedStoreStats stats) : ICacheStore, IInProcessLookup
 {
     // Refresh purges and the admin listing read many entries at once, off the request path of ordinary pages.
     private static readonly TimeSpan BulkTimeout = TimeSpan.FromSeconds(10);
@@ -43,14 +43,19 @@ internal sealed class LayeredCacheStore(
     public ValueTask<bool> PingAsync(CancellationToken ct) => shared.PingAsync(ct);
 
     public ValueTask<CacheEntry?> GetAsync(string key, CancellationToken ct)
+        => TryGetInProcess(key, out var hit) ? new ValueTask<CacheEntry?>(hit) : ReadThroughAsync(key, ct);
+
+    /// <summary>An L1 hit while L1 is trusted; anything else is for <see cref="GetAsync"/>, which reads Redis.</summary>
+    public bool TryGetInProcess(ReadOnlySpan<char> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry? entry)
     {
-        if (coherence.IsTrusted && _l1.TryGet(key, out var hit))
+        if (coherence.IsTrusted && _l1.TryGet(key, out entry))
         {
             stats.L1Hit();
-            return new ValueTask<CacheEntry?>(hit);
+            return true;
         }
 
-        return ReadThroughAsync(key, ct);
+        entry = null;
+        return false;
     }
 
     public async ValueTask<bool> SetAsync(CacheEntry entry, CancellationToken ct)

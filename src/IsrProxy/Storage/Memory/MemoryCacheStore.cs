@@ -9,9 +9,10 @@ namespace IsrProxy.Storage.Memory;
 /// whose reads take no lock: a read only sets the entry's reference bit; writes, which are rare, move the clock hand
 /// under a lock and evict unreferenced entries until the store is back under its bound.
 /// </summary>
-internal sealed class MemoryCacheStore : ICacheStore
+internal sealed class MemoryCacheStore : ICacheStore, IInProcessLookup
 {
     private readonly ConcurrentDictionary<string, Slot> _map = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Slot>.AlternateLookup<ReadOnlySpan<char>> _byChars;
     private readonly Dictionary<string, HashSet<string>> _index = new(StringComparer.Ordinal);   // clock key -> keys; under _writeLock
     private readonly LinkedList<Slot> _ring = new();
     private readonly Lock _writeLock = new();
@@ -28,6 +29,7 @@ internal sealed class MemoryCacheStore : ICacheStore
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
         _maxBytes = maxBytes;
+        _byChars = _map.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public long Count => _map.Count;
@@ -43,8 +45,19 @@ internal sealed class MemoryCacheStore : ICacheStore
 
     /// <summary>The entry under <paramref name="key"/>, without going through a task (the store never waits).</summary>
     public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry? entry)
+        => Found(_map.TryGetValue(key, out var slot), slot, out entry);
+
+    /// <summary>The entry under the key spelled by <paramref name="key"/>.</summary>
+    public bool TryGet(ReadOnlySpan<char> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry? entry)
+        => Found(_byChars.TryGetValue(key, out var slot), slot, out entry);
+
+    /// <summary>Everything this store holds is in process: a key it does not hold is a miss.</summary>
+    public bool TryGetInProcess(ReadOnlySpan<char> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry? entry)
+        => TryGet(key, out entry);
+
+    private static bool Found(bool found, Slot? slot, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry? entry)
     {
-        if (_map.TryGetValue(key, out var slot))
+        if (found && slot is not null)
         {
             slot.Referenced = true;
             entry = slot.Entry;
