@@ -105,6 +105,25 @@ public sealed class PlainGetParserTests
     public void FieldsAHitDoesNotDependOn_AreAccepted(string field)
         => Assert.Equal(PlainGetParse.Parsed, Parse($"GET /a HTTP/1.1\r\nHost: a\r\n{field}\r\n\r\n").Result);
 
+    [Theory]
+    [InlineData("example.com", true)]
+    [InlineData("Example.COM:8080", true)]
+    [InlineData("127.0.0.1:5000", true)]
+    [InlineData("[::1]", true)]
+    [InlineData("[2001:db8::1]:443", true)]
+    [InlineData("", false)]
+    [InlineData("a:", false)]
+    [InlineData("a:b", false)]
+    [InlineData("a:1234567", false)]
+    [InlineData(":80", false)]
+    [InlineData("a_b", false)]
+    [InlineData("[::1", false)]
+    [InlineData("[]", false)]
+    [InlineData("[::1]x", false)]
+    [InlineData("[::g]", false)]
+    public void Host_IsANameOrBracketedAddressWithAnOptionalPort(string host, bool plain)
+        => Assert.Equal(plain, PlainGetParser.IsPlainHost(Encoding.ASCII.GetBytes(host)));
+
     [Fact]
     public void ConfiguredBypassHeader_IsNeverIgnored()
     {

@@ -117,7 +117,6 @@ internal sealed class ConnectionHitServer : IDisposable
 
                 var consumed = buffer.Start;
                 var handOver = false;
-                long written = 0;
                 while (!handOver && !buffer.Slice(consumed).IsEmpty)
                 {
                     if (Recognise(connection, buffer.Slice(consumed)) is not { } request)
@@ -132,23 +131,25 @@ internal sealed class ConnectionHitServer : IDisposable
                         break;
                     }
 
-                    if (!connection.TrySend(answer, output, ref written))
+                    long piped = 0;
+                    if (!connection.TrySend(answer, output, ref piped))
                     {
                         return false;                                    // the connection failed
                     }
 
                     consumed = buffer.GetPosition(request.Length, consumed);
-                }
-
-                if (written > 0)
-                {
-                    connection.Sending(SendTimeoutMs(written));
-                    var flush = await output.FlushAsync();
-                    connection.Busy();
-                    if (flush.IsCompleted || flush.IsCanceled)
+                    if (piped > 0)
                     {
-                        input.AdvanceTo(consumed, buffer.End);
-                        return false;
+                        // Flushed before the next answer, so a client that pipelines requests and reads nothing has
+                        // at most one answer buffered here, as with Kestrel.
+                        connection.Sending(SendTimeoutMs(piped));
+                        var flush = await output.FlushAsync();
+                        connection.Busy();
+                        if (flush.IsCompleted || flush.IsCanceled)
+                        {
+                            input.AdvanceTo(consumed, buffer.End);
+                            return false;
+                        }
                     }
                 }
 

@@ -232,18 +232,41 @@ internal sealed class PlainGetParser
         return true;
     }
 
-    private static bool IsPlainHost(ReadOnlySpan<byte> host)
+    /// <summary>A name of letters, digits, '.' and '-', or a bracketed IPv6 address, then an optional ":port".</summary>
+    internal static bool IsPlainHost(ReadOnlySpan<byte> host)
     {
-        if (host.IsEmpty)
+        ReadOnlySpan<byte> name;
+        ReadOnlySpan<byte> rest;
+        if (!host.IsEmpty && host[0] == (byte)'[')
         {
-            return false;
+            var close = host.IndexOf((byte)']');
+            if (close < 2 || !Only(host[1..close], static b => IsHex(b) || b is (byte)':' or (byte)'.'))
+            {
+                return false;
+            }
+
+            name = host[..(close + 1)];
+            rest = host[(close + 1)..];
+        }
+        else
+        {
+            var colon = host.IndexOf((byte)':');
+            name = colon < 0 ? host : host[..colon];
+            rest = colon < 0 ? default : host[colon..];
+            if (name.IsEmpty || !Only(name, static b => IsAlphanumeric(b) || b is (byte)'.' or (byte)'-'))
+            {
+                return false;
+            }
         }
 
-        foreach (var b in host)
+        return rest.IsEmpty || (rest[0] == (byte)':' && rest.Length is >= 2 and <= 6 && Only(rest[1..], static b => b is >= (byte)'0' and <= (byte)'9'));
+    }
+
+    private static bool Only(ReadOnlySpan<byte> bytes, Func<byte, bool> allowed)
+    {
+        foreach (var b in bytes)
         {
-            var plain = b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9')
-                or (byte)'.' or (byte)'-' or (byte)':' or (byte)'[' or (byte)']';
-            if (!plain)
+            if (!allowed(b))
             {
                 return false;
             }
@@ -251,6 +274,10 @@ internal sealed class PlainGetParser
 
         return true;
     }
+
+    private static bool IsAlphanumeric(byte b) => b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9');
+
+    private static bool IsHex(byte b) => b is (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F') or (>= (byte)'0' and <= (byte)'9');
 
     private static bool IsToken(ReadOnlySpan<byte> name)
     {
