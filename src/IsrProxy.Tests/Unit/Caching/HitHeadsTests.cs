@@ -177,6 +177,32 @@ public sealed class HitHeadsTests
     }
 
     [Fact]
+    public async Task DirectSend_WritesHeadFieldsAndBody_AndLeavesTheSocketAsItWas()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync((System.Net.IPEndPoint)listener.LocalEndpoint);
+        using var server = await listener.AcceptSocketAsync();
+        var (_, context, _) = NewConnection();
+        var connection = new HitConnection(context, server);
+        var output = new Pipe();
+        long piped = 0;
+
+        var sent = connection.TrySend(new HitAnswer("HTTP/1.1 200 OK\r\n"u8.ToArray(), "7", "IsrProxy; hit", "body!"u8.ToArray()), output.Writer, ref piped);
+
+        Assert.True(sent);
+        Assert.Equal(0, piped);                                               // all of it went to the socket
+        Assert.False(server.Blocking);
+        connection.Release();
+        Assert.True(server.Blocking);
+        const string Expected = "HTTP/1.1 200 OK\r\nAge: 7\r\nCache-Status: IsrProxy; hit\r\n\r\nbody!";
+        var received = new byte[Expected.Length];
+        await client.GetStream().ReadExactlyAsync(received);
+        Assert.Equal(Expected, Encoding.ASCII.GetString(received));
+    }
+
+    [Fact]
     public void AcceptEncoding_IsParsedPerDistinctValue()
     {
         var (connection, _, _) = NewConnection();

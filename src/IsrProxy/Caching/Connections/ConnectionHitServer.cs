@@ -156,7 +156,6 @@ internal sealed class ConnectionHitServer : IDisposable
                 if (handOver)
                 {
                     input.AdvanceTo(consumed, consumed);                 // unread, so Kestrel's first read returns it
-                    connection.HandOver();
                     return true;
                 }
 
@@ -176,6 +175,7 @@ internal sealed class ConnectionHitServer : IDisposable
         finally
         {
             _watch.Remove(connection);
+            connection.Release();
         }
     }
 

@@ -138,13 +138,20 @@ internal sealed class HitConnection(ConnectionContext connection, Socket? socket
         return true;
     }
 
-    /// <summary>Kestrel takes the connection: the socket as Kestrel left it.</summary>
-    public void HandOver()
+    /// <summary>Done with the connection (Kestrel takes it, or it closes): the socket as Kestrel left it.</summary>
+    public void Release()
     {
         if (_nonBlocking && socket is not null)
         {
-            socket.Blocking = true;
             _nonBlocking = false;
+            try
+            {
+                socket.Blocking = true;
+            }
+            catch (ObjectDisposedException)
+            {
+                // Aborted and closed already.
+            }
         }
     }
 
