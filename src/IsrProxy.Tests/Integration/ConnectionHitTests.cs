@@ -221,18 +221,9 @@ public sealed class ConnectionHitTests
     [Fact]
     public async Task AnswerTheKernelCannotTakeAtOnce_IsFinishedThroughThePipe_AndLaterAnswersFollowInOrder()
     {
-        var large = new byte[6 * 1024 * 1024];
-        new Random(7).NextBytes(large);
-        await using var origin = await OriginServer.StartAsync(o => o.Route("/large", (ctx, n) =>
-        {
-            ctx.Response.ContentType = "application/octet-stream";
-            return ctx.Response.Body.WriteAsync(large).AsTask();
-        }));
-        await using var proxy = await ProxyHost.StartAsync(origin);
-        using (var fill = await proxy.SendAsync(HttpMethod.Get, "/large"))
-        {
-            Assert.Equal(large, await fill.Content.ReadAsByteArrayAsync());
-        }
+        var large = RandomBytes(6 * 1024 * 1024);
+        await using var origin = await LargePageOrigin(large);
+        await using var proxy = await ProxyWithLargePage(origin, large);
 
         await using var connection = await RawConnection.OpenAsync(proxy);
         await connection.SendAsync("GET /large HTTP/1.1\r\nHost: a\r\n\r\nGET /large HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -251,18 +242,9 @@ public sealed class ConnectionHitTests
     [Fact]
     public async Task ClientPipeliningWithoutReading_GetsOneAnswerBufferedAtATime()
     {
-        var large = new byte[4 * 1024 * 1024];
-        new Random(11).NextBytes(large);
-        await using var origin = await OriginServer.StartAsync(o => o.Route("/large", (ctx, n) =>
-        {
-            ctx.Response.ContentType = "application/octet-stream";
-            return ctx.Response.Body.WriteAsync(large).AsTask();
-        }));
-        await using var proxy = await ProxyHost.StartAsync(origin);
-        using (var fill = await proxy.SendAsync(HttpMethod.Get, "/large"))
-        {
-            Assert.Equal(large, await fill.Content.ReadAsByteArrayAsync());
-        }
+        var large = RandomBytes(4 * 1024 * 1024);
+        await using var origin = await LargePageOrigin(large);
+        await using var proxy = await ProxyWithLargePage(origin, large);
 
         const int Requests = 30;
         await using var connection = await RawConnection.OpenAsync(proxy);
@@ -278,6 +260,28 @@ public sealed class ConnectionHitTests
         }
 
         Assert.Equal(Requests, Hits(proxy).Answered);
+    }
+
+    private static byte[] RandomBytes(int length)
+    {
+        var bytes = new byte[length];
+        new Random(length).NextBytes(bytes);
+        return bytes;
+    }
+
+    private static Task<OriginServer> LargePageOrigin(byte[] large) => OriginServer.StartAsync(o => o.Route("/large", (ctx, n) =>
+    {
+        ctx.Response.ContentType = "application/octet-stream";                 // stored as is, no compressed variant
+        return ctx.Response.Body.WriteAsync(large).AsTask();
+    }));
+
+    /// <summary>The proxy, with /large cached.</summary>
+    private static async Task<ProxyHost> ProxyWithLargePage(OriginServer origin, byte[] large)
+    {
+        var proxy = await ProxyHost.StartAsync(origin);
+        using var fill = await proxy.SendAsync(HttpMethod.Get, "/large");
+        Assert.Equal(large, await fill.Content.ReadAsByteArrayAsync());
+        return proxy;
     }
 
     private static CacheEntry Seeded(string path)
