@@ -39,13 +39,14 @@ internal static class CachedResponse
             }
 
             WriteVariantHeaders(headers, variant);
-            WriteCacheHeaders(headers, entry, cacheClass, cacheStatusMember, cacheControl, now, fromStore);
+            WriteCacheFields(headers, cacheControl, cacheClass);
+            WriteTimedFields(headers, entry, cacheStatusMember, now, fromStore);
             return Task.CompletedTask;
         }
 
         response.StatusCode = entry.StatusCode;
         WriteStoredFields(headers, entry, variant, cacheControl, cacheClass);
-        WriteCacheHeaders(headers, entry, cacheClass, cacheStatusMember, cacheControl, now, fromStore);
+        WriteTimedFields(headers, entry, cacheStatusMember, now, fromStore);
         var body = variant?.Body ?? entry.Body;
         response.ContentLength = body.Length;
         if (HttpMethods.IsHead(request.Method) || body.IsEmpty)
@@ -76,12 +77,7 @@ internal static class CachedResponse
         }
 
         WriteVariantHeaders(headers, variant);
-        if (cacheControl is not null)
-        {
-            headers.CacheControl = cacheControl;
-        }
-
-        headers[IsrHeaders.XIsrCache] = cacheClass.Label();
+        WriteCacheFields(headers, cacheControl, cacheClass);
     }
 
     /// <summary>The stored variant to send: the first (best) coding the client accepts, or null for the body as is.</summary>
@@ -146,19 +142,25 @@ internal static class CachedResponse
             : age.ToString(CultureInfo.InvariantCulture);
     }
 
-    private static void WriteCacheHeaders(IHeaderDictionary headers, CacheEntry entry, CacheClass cacheClass, string member, string? cacheControl, DateTimeOffset now, bool fromStore)
+    // This cache's fields that depend on the answer's class only.
+    private static void WriteCacheFields(IHeaderDictionary headers, string? cacheControl, CacheClass cacheClass)
     {
         if (cacheControl is not null)
         {
             headers.CacheControl = cacheControl;
         }
 
+        headers[IsrHeaders.XIsrCache] = cacheClass.Label();
+    }
+
+    // This cache's fields that change with time: Age (answers from the store) and Cache-Status.
+    private static void WriteTimedFields(IHeaderDictionary headers, CacheEntry entry, string member, DateTimeOffset now, bool fromStore)
+    {
         if (fromStore)
         {
             headers.Age = AgeText(entry, now);
         }
 
-        headers[IsrHeaders.XIsrCache] = cacheClass.Label();
         headers[IsrHeaders.CacheStatus] = CacheStatusHeader.Append(entry.OriginCacheStatus, member);
     }
 }

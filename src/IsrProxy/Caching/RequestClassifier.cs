@@ -49,14 +49,10 @@ internal sealed class RequestClassifier
             return BypassReason.Method;
         }
 
-        if (rule.Dynamic == DynamicMode.ForceDynamic)
+        var ruled = RouteBypass(rule);
+        if (ruled != BypassReason.None)
         {
-            return BypassReason.ForceDynamic;
-        }
-
-        if (rule.Revalidate == TimeSpan.Zero)
-        {
-            return BypassReason.RevalidateZero;
+            return ruled;
         }
 
         var headers = request.Headers;
@@ -91,6 +87,12 @@ internal sealed class RequestClassifier
 
         return cookies;
     }
+
+    /// <summary>Why <paramref name="rule"/> alone sends its requests past the cache, whatever they carry, or None.</summary>
+    public static BypassReason RouteBypass(RouteRule rule)
+        => rule.Dynamic == DynamicMode.ForceDynamic ? BypassReason.ForceDynamic
+            : rule.Revalidate == TimeSpan.Zero ? BypassReason.RevalidateZero
+            : BypassReason.None;
 
     // Draft-mode cookies always bypass; any other cookie bypasses unless the rule ignores it.
     private BypassReason CookieVerdict(Microsoft.Extensions.Primitives.StringValues cookieHeaders, RouteRule rule)

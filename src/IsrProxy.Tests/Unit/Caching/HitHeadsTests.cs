@@ -187,9 +187,8 @@ public sealed class HitHeadsTests
         var (_, context, _) = NewConnection();
         var connection = new HitConnection(context, server);
         var output = new Pipe();
-        long piped = 0;
 
-        var sent = connection.TrySend(new HitAnswer("HTTP/1.1 200 OK\r\n"u8.ToArray(), "7", "IsrProxy; hit", "body!"u8.ToArray()), output.Writer, ref piped);
+        var sent = connection.TrySend(new HitAnswer("HTTP/1.1 200 OK\r\n"u8.ToArray(), "7", "IsrProxy; hit", "body!"u8.ToArray()), output.Writer, out var piped);
 
         Assert.True(sent);
         Assert.Equal(0, piped);                                               // all of it went to the socket

@@ -131,8 +131,7 @@ internal sealed class ConnectionHitServer : IDisposable
                         break;
                     }
 
-                    long piped = 0;
-                    if (!connection.TrySend(answer, output, ref piped))
+                    if (!connection.TrySend(answer, output, out var piped))
                     {
                         return false;                                    // the connection failed
                     }
@@ -196,7 +195,8 @@ internal sealed class ConnectionHitServer : IDisposable
     /// <summary>The answer to <paramref name="request"/>, or null when Kestrel should answer instead.</summary>
     private async ValueTask<HitAnswer?> TryAnswerAsync(Recognised request, CancellationToken ct)
     {
-        var started = _time.GetTimestamp();
+        var logged = _requestLog.IsEnabled(LogLevel.Information);
+        var started = logged ? _time.GetTimestamp() : 0;
         var path = request.Path;
         if (IsReserved(path.Span) || !IsCacheable(_rules.Current.Match(path.Span)))
         {
@@ -235,7 +235,7 @@ internal sealed class ConnectionHitServer : IDisposable
 
         _metrics.Request(CacheClass.Hit);
         Interlocked.Increment(ref _answered);
-        if (_requestLog.IsEnabled(LogLevel.Information))
+        if (logged)
         {
             RequestLogMiddleware.Log.Request(_requestLog, HttpMethods.Get, path.ToString(), StatusCodes.Status200OK, CacheClass.Hit.Label(),
                 Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 3), null);
@@ -248,9 +248,9 @@ internal sealed class ConnectionHitServer : IDisposable
             variant == 0 ? entry.Body : entry.Encodings[variant - 1].Body);
     }
 
+    // Routes whose hits need the request (Vary) or a listing check (Fallback: false) are the pipeline's.
     private static bool IsCacheable(RouteRule rule)
-        => rule.Dynamic != DynamicMode.ForceDynamic && rule.Revalidate != TimeSpan.Zero && rule.Vary.Count == 0
-           && rule.Fallback != FallbackMode.False;
+        => RequestClassifier.RouteBypass(rule) == BypassReason.None && rule.Vary.Count == 0 && rule.Fallback != FallbackMode.False;
 
     /// <summary>Paths under one of the proxy's own endpoints (health, metrics, purge): never answered from the cache.</summary>
     private bool IsReserved(ReadOnlySpan<char> path)

@@ -89,7 +89,7 @@ internal sealed class HitConnection(ConnectionContext connection, Socket? socket
     {
         if (!acceptEncoding.SequenceEqual(_acceptEncoding))
         {
-            _acceptable = AcceptEncoding.Acceptable(System.Text.Encoding.ASCII.GetString(acceptEncoding));
+            _acceptable = AcceptEncoding.Acceptable(Encoding.ASCII.GetString(acceptEncoding));
             _acceptEncoding = acceptEncoding.ToArray();
         }
 
@@ -99,11 +99,12 @@ internal sealed class HitConnection(ConnectionContext connection, Socket? socket
     /// <summary>
     /// Sends <paramref name="answer"/> to the socket without waiting, as long as nothing of this connection has gone
     /// through the transport's output pipe (which may still hold unsent bytes, and order matters). What the kernel does
-    /// not take at once goes to the pipe, as does every later answer; <paramref name="piped"/> grows by the bytes
-    /// written there, which the caller flushes. False when the connection failed.
+    /// not take at once goes to the pipe, as does every later answer; <paramref name="piped"/> is the bytes written
+    /// there, which the caller flushes. False when the connection failed.
     /// </summary>
-    public bool TrySend(in HitAnswer answer, PipeWriter output, ref long piped)
+    public bool TrySend(in HitAnswer answer, PipeWriter output, out long piped)
     {
+        piped = 0;
         var tail = Tail(answer);
         var total = answer.Head.Length + tail.Count + answer.Body.Length;
         var sent = 0;
@@ -131,7 +132,7 @@ internal sealed class HitConnection(ConnectionContext connection, Socket? socket
         }
 
         _piped = true;
-        piped += total - sent;
+        piped = total - sent;
         Write(output, answer.Head, ref sent);
         Write(output, tail, ref sent);
         Write(output, answer.Body.Span, ref sent);

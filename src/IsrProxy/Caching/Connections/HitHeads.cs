@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using IsrProxy.Caching.Http;
 using IsrProxy.Storage;
@@ -13,6 +14,9 @@ namespace IsrProxy.Caching.Connections;
 internal static class HitHeads
 {
     private const string KestrelServer = "Kestrel";
+
+    private static readonly SearchValues<char> FieldValueChars =
+        SearchValues.Create([.. Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c), '\t']);
 
     /// <summary>
     /// The head for <paramref name="entry"/>'s <paramref name="variant"/> (0: identity, i + 1: Encodings[i]), or an
@@ -69,16 +73,5 @@ internal static class HitHeads
     }
 
     // What Kestrel sends without complaint: visible ASCII, space and tab.
-    private static bool IsFieldValue(string value)
-    {
-        foreach (var c in value)
-        {
-            if (c is < ' ' and not '\t' or > '~')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool IsFieldValue(string value) => !value.AsSpan().ContainsAnyExcept(FieldValueChars);
 }

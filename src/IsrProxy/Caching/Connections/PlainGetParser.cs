@@ -49,6 +49,16 @@ internal sealed class PlainGetParser
         "x-forwarded-host", "x-real-ip", "x-request-id", "via",
     ];
 
+    private const string Alphanumeric = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+    private static readonly SearchValues<byte> PathBytes = Bytes(Alphanumeric + "/-._~!$&'()*+,;=:@");
+    private static readonly SearchValues<byte> HostNameBytes = Bytes(Alphanumeric + ".-");
+    private static readonly SearchValues<byte> AddressBytes = Bytes("0123456789abcdefABCDEF:.");
+    private static readonly SearchValues<byte> TokenBytes =
+        SearchValues.Create([.. Enumerable.Range(0, 128).Where(c => HttpSyntax.IsTchar((char)c)).Select(c => (byte)c)]);
+    private static readonly SearchValues<byte> FieldValueBytes =
+        SearchValues.Create([(byte)'\t', .. Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (byte)c)]);
+
     private const int StackHeadLimit = 8 * 1024;
 
     private readonly byte[][] _ignorable;
@@ -67,6 +77,8 @@ internal sealed class PlainGetParser
         _maxHeadBytes = Math.Min(maxHeadBytes, StackHeadLimit);
         _maxFields = maxFields;
     }
+
+    private static SearchValues<byte> Bytes(string ascii) => SearchValues.Create(Encoding.ASCII.GetBytes(ascii));
 
     /// <summary>The longest head this parser recognises.</summary>
     public int MaxHeadBytes => _maxHeadBytes;
@@ -211,98 +223,39 @@ internal sealed class PlainGetParser
     /// percent-encoding), with no dot segment and no query: Kestrel's decoded, normalised path is then these bytes.
     /// </summary>
     internal static bool IsPlainPath(ReadOnlySpan<byte> path)
-    {
-        if (path.IsEmpty || path[0] != (byte)'/' || path.IndexOf("/."u8) >= 0)
-        {
-            return false;
-        }
-
-        foreach (var b in path)
-        {
-            var plain = b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9')
-                or (byte)'/' or (byte)'-' or (byte)'.' or (byte)'_' or (byte)'~' or (byte)'!' or (byte)'$' or (byte)'&'
-                or (byte)'\'' or (byte)'(' or (byte)')' or (byte)'*' or (byte)'+' or (byte)',' or (byte)';' or (byte)'='
-                or (byte)':' or (byte)'@';
-            if (!plain)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+        => !path.IsEmpty && path[0] == (byte)'/' && path.IndexOf("/."u8) < 0 && !path.ContainsAnyExcept(PathBytes);
 
     /// <summary>A name of letters, digits, '.' and '-', or a bracketed IPv6 address, then an optional ":port".</summary>
     internal static bool IsPlainHost(ReadOnlySpan<byte> host)
     {
-        ReadOnlySpan<byte> name;
         ReadOnlySpan<byte> rest;
         if (!host.IsEmpty && host[0] == (byte)'[')
         {
             var close = host.IndexOf((byte)']');
-            if (close < 2 || !Only(host[1..close], static b => IsHex(b) || b is (byte)':' or (byte)'.'))
+            if (close < 2 || host[1..close].ContainsAnyExcept(AddressBytes))
             {
                 return false;
             }
 
-            name = host[..(close + 1)];
             rest = host[(close + 1)..];
         }
         else
         {
             var colon = host.IndexOf((byte)':');
-            name = colon < 0 ? host : host[..colon];
+            var name = colon < 0 ? host : host[..colon];
+            if (name.IsEmpty || name.ContainsAnyExcept(HostNameBytes))
+            {
+                return false;
+            }
+
             rest = colon < 0 ? default : host[colon..];
-            if (name.IsEmpty || !Only(name, static b => IsAlphanumeric(b) || b is (byte)'.' or (byte)'-'))
-            {
-                return false;
-            }
         }
 
-        return rest.IsEmpty || (rest[0] == (byte)':' && rest.Length is >= 2 and <= 6 && Only(rest[1..], static b => b is >= (byte)'0' and <= (byte)'9'));
+        return rest.IsEmpty || (rest[0] == (byte)':' && rest.Length is >= 2 and <= 6 && !rest[1..].ContainsAnyExceptInRange((byte)'0', (byte)'9'));
     }
 
-    private static bool Only(ReadOnlySpan<byte> bytes, Func<byte, bool> allowed)
-    {
-        foreach (var b in bytes)
-        {
-            if (!allowed(b))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsAlphanumeric(byte b) => b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9');
-
-    private static bool IsHex(byte b) => b is (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F') or (>= (byte)'0' and <= (byte)'9');
-
-    private static bool IsToken(ReadOnlySpan<byte> name)
-    {
-        foreach (var b in name)
-        {
-            if (!HttpSyntax.IsTchar((char)b))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool IsToken(ReadOnlySpan<byte> name) => !name.ContainsAnyExcept(TokenBytes);
 
     // Visible ASCII, space and tab: no control character (a bare CR or LF included) and no byte above 0x7E.
-    private static bool IsFieldValue(ReadOnlySpan<byte> value)
-    {
-        foreach (var b in value)
-        {
-            if (b is < 0x20 and not (byte)'\t' or > 0x7E)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool IsFieldValue(ReadOnlySpan<byte> value) => !value.ContainsAnyExcept(FieldValueBytes);
 }

@@ -43,21 +43,13 @@ internal sealed class MemoryCacheStore : ICacheStore, IInProcessLookup
 
     public ValueTask<CacheEntry?> GetAsync(string key, CancellationToken ct) => new(TryGet(key, out var entry) ? entry : null);
 
-    /// <summary>The entry under <paramref name="key"/>, without going through a task (the store never waits).</summary>
-    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry? entry)
-        => Found(_map.TryGetValue(key, out var slot), slot, out entry);
-
-    /// <summary>The entry under the key spelled by <paramref name="key"/>.</summary>
+    /// <summary>
+    /// The entry under the key <paramref name="key"/> spells (a string or any characters), without going through a
+    /// task (the store never waits).
+    /// </summary>
     public bool TryGet(ReadOnlySpan<char> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry? entry)
-        => Found(_byChars.TryGetValue(key, out var slot), slot, out entry);
-
-    /// <summary>Everything this store holds is in process: a key it does not hold is a miss.</summary>
-    public bool TryGetInProcess(ReadOnlySpan<char> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry? entry)
-        => TryGet(key, out entry);
-
-    private static bool Found(bool found, Slot? slot, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry? entry)
     {
-        if (found && slot is not null)
+        if (_byChars.TryGetValue(key, out var slot))
         {
             slot.Referenced = true;
             entry = slot.Entry;
@@ -67,6 +59,10 @@ internal sealed class MemoryCacheStore : ICacheStore, IInProcessLookup
         entry = null;
         return false;
     }
+
+    /// <summary>Everything this store holds is in process (false here is a miss in <see cref="GetAsync"/> too).</summary>
+    public bool TryGetInProcess(ReadOnlySpan<char> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CacheEntry? entry)
+        => TryGet(key, out entry);
 
     public ValueTask<bool> SetAsync(CacheEntry entry, CancellationToken ct) => new(Set(entry));
 
