@@ -81,7 +81,10 @@ public sealed class ObservabilityTests
         await proxy.FetchAsync("/page?utm=1&secret=nope");
         await proxy.FetchAsync("/page?utm=1&secret=nope");
 
-        var lines = proxy.Logs.Records.Where(r => r.EventId.Name == "Request").ToList();
+        // The line is written once the answer has gone out, which may be just after the client has read it.
+        static bool IsRequestLine(LogRecord r) => r.EventId.Name == "Request";
+        await Eventually.TrueAsync(() => proxy.Logs.Records.Count(IsRequestLine) >= 2, "both request lines were written");
+        var lines = proxy.Logs.Records.Where(IsRequestLine).ToList();
         Assert.Equal(2, lines.Count);
         Assert.All(lines, l => Assert.Equal(LogLevel.Information, l.Level));
         var miss = lines[0].Fields;
