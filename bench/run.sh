@@ -165,6 +165,18 @@ cpu_ticks() {
   echo "$user $sys"
 }
 
+# core_ticks CORE: busy and total clock ticks of one core since boot, from /proc/stat ("BUSY TOTAL").
+core_ticks() {
+  local name user nice system idle iowait irq softirq steal rest
+  while read -r name user nice system idle iowait irq softirq steal rest; do
+    if [ "$name" = "cpu$1" ]; then
+      echo "$((user + nice + system + irq + softirq + steal)) $((user + nice + system + idle + iowait + irq + softirq + steal))"
+      return
+    fi
+  done < /proc/stat
+  echo "0 0"
+}
+
 origin_count() { curl -sf "http://127.0.0.1:$1/_count/all"; }
 
 # --- load --------------------------------------------------------------------------------------------------------
@@ -286,12 +298,15 @@ hit_scenario() {
       origin=${ORIGIN_OF[$target]}
       before=$(origin_count "$origin")
       read -r user_before sys_before < <(cpu_ticks "${PIDS[$target]}")
+      read -r load_busy_before load_total_before < <(core_ticks "$LOAD_CPU")
       result=$(wrk_run "hit-$phase-$set-$conns-$target-$round" "$DURATION" "$conns" "http://127.0.0.1:${PORT[$target]}" "$prefix" "$count" "$client")
+      read -r load_busy_after load_total_after < <(core_ticks "$LOAD_CPU")
       read -r user_after sys_after < <(cpu_ticks "${PIDS[$target]}")
       after=$(origin_count "$origin")
       if [ -n "$result" ]; then
         record "kind=hit phase=$phase set=$set conns=$conns target=${target%-b} round=$round $result origin_requests=$((after - before))" \
-          "cpu_user_ticks=$((user_after - user_before)) cpu_sys_ticks=$((sys_after - sys_before)) clock_ticks=$CLOCK_TICKS"
+          "cpu_user_ticks=$((user_after - user_before)) cpu_sys_ticks=$((sys_after - sys_before)) clock_ticks=$CLOCK_TICKS" \
+          "load_busy_ticks=$((load_busy_after - load_busy_before)) load_total_ticks=$((load_total_after - load_total_before))"
       fi
     done
   done

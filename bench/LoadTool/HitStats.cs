@@ -1,12 +1,13 @@
 namespace IsrProxy.LoadTool;
 
 /// <summary>
-/// One target's HIT figures for one scenario: medians over its rounds, sums of counts, and the CPU time its processes
-/// spent per answer (user and kernel, in µs) over all its rounds.
+/// One target's HIT figures for one scenario: medians over its rounds, sums of counts, the CPU time its processes
+/// spent per answer (user and kernel, in µs) over all its rounds, and how busy the load generator's core was meanwhile
+/// (0 to 1).
 /// </summary>
 internal sealed record HitStats(
     int Rounds, double Rps, double P50, double P99, double P999, double BytesPerAnswer, double OriginRequests, double Errors,
-    double UserUsPerAnswer, double KernelUsPerAnswer)
+    double UserUsPerAnswer, double KernelUsPerAnswer, double LoadBusy)
 {
     public static HitStats? From(IReadOnlyList<ResultRecord> rounds)
     {
@@ -26,7 +27,8 @@ internal sealed record HitStats(
             rounds.Sum(r => r.Number("origin_requests")),
             rounds.Sum(r => r.Number("errors") + r.Number("non2xx")),
             CpuPerAnswer(rounds, "cpu_user_ticks", requests),
-            CpuPerAnswer(rounds, "cpu_sys_ticks", requests));
+            CpuPerAnswer(rounds, "cpu_sys_ticks", requests),
+            rounds.Sum(r => r.Number("load_busy_ticks")) / rounds.Sum(r => r.Number("load_total_ticks")));
     }
 
     /// <summary>Microseconds of CPU per answer from clock ticks summed over the rounds; NaN when a round lacks them.</summary>
