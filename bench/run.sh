@@ -33,16 +33,21 @@ else
   MODE=full
   MANY=${BENCH_MANY:-100000}
   FEW=${BENCH_FEW:-1000}
-  DURATION=${BENCH_DURATION:-3}
+  DURATION=${BENCH_DURATION:-2}
   WARMUP=${BENCH_WARMUP:-1}
   JIT_WARMUP=${BENCH_JIT_WARMUP:-15}
-  ROUNDS=${BENCH_ROUNDS:-2}
+  ROUNDS=${BENCH_ROUNDS:-3}
   STALE_KEYS=20
   MISS_DURATION=2
   PURGES=20
   BDN_ARGS=()                       # the benchmark's own job: 3 warm-up and 15 measured iterations
 fi
 CONNS=(64 256)
+# The paced HIT scenario: this many connections, each waiting PACE_MS after every answer, so that p99s are compared
+# at about one rate (about 25,000 requests/s here), below every target's limit. wrk's timers count whole
+# milliseconds: a wait of 2 ms lasts between 1 and 2 ms while wrk is busy, and 1 ms would let Varnish saturate.
+PACED_CONNS=64
+PACE_MS=${BENCH_PACE_MS:-2}
 COLLAPSE=200
 SERVER_CPU=0
 LOAD_CPU=1
@@ -133,7 +138,7 @@ require_ready() {
 group_procs() {
   local pgid=$1 dir stat
   for dir in /proc/[0-9]*; do
-    read -r stat < "$dir/stat" 2> /dev/null || continue
+    { read -r stat < "$dir/stat"; } 2> /dev/null || continue
     stat=${stat##*) }
     set -- $stat
     if [ "${3:-}" = "$pgid" ]; then echo "$dir"; fi
@@ -145,9 +150,11 @@ rss_kb() {
   local total=0 dir rss key value unit
   for dir in $(group_procs "$1"); do
     rss=0
-    while read -r key value unit; do
-      if [ "$key" = "VmRSS:" ]; then rss=$value; fi
-    done < "$dir/status" 2> /dev/null || true
+    {
+      while read -r key value unit; do
+        if [ "$key" = "VmRSS:" ]; then rss=$value; fi
+      done < "$dir/status"
+    } 2> /dev/null || true
     total=$((total + rss))
   done
   echo "$total"
@@ -157,7 +164,7 @@ rss_kb() {
 cpu_ticks() {
   local user=0 sys=0 dir stat
   for dir in $(group_procs "$1"); do
-    read -r stat < "$dir/stat" 2> /dev/null || continue
+    { read -r stat < "$dir/stat"; } 2> /dev/null || continue
     stat=${stat##*) }
     set -- $stat
     user=$((user + ${12})) sys=$((sys + ${13}))
@@ -194,12 +201,12 @@ loadtool() {
   printf '%s\n' "$output" | sed -n 's/^RESULT //p' | tail -n 1
 }
 
-# wrk_run LOGNAME SECONDS CONNECTIONS URL PREFIX COUNT CLIENT: one bounded wrk window on the load core; prints its
-# RESULT fields (empty on failure).
+# wrk_run LOGNAME SECONDS CONNECTIONS URL PREFIX COUNT CLIENT [PAUSE_MS]: one bounded wrk window on the load core
+# (with PAUSE_MS, each connection waits that long after every answer); prints its RESULT fields (empty on failure).
 wrk_run() {
-  local logname=$1 seconds=$2 conns=$3 url=$4 prefix=$5 count=$6 client=$7 output status=0
+  local logname=$1 seconds=$2 conns=$3 url=$4 prefix=$5 count=$6 client=$7 pause=${8:-0} output status=0
   output=$(timeout $((seconds + 60)) taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${seconds}s" --timeout 10s \
-    -s "$BENCH/wrk/paths.lua" "$url" -- "$prefix" "$count" "$client" 2>&1) || status=$?
+    -s "$BENCH/wrk/paths.lua" "$url" -- "$prefix" "$count" "$client" "$pause" 2>&1) || status=$?
   printf '== %s\n%s\n' "$logname" "$output" >> "$OUT/raw/wrk.log"
   if [ "$status" != 0 ]; then
     note "wrk ($logname) failed with exit code $status."
@@ -283,15 +290,18 @@ jit_warmup() {
   done
 }
 
-# hit_scenario PHASE PREFIX COUNT CONNS CLIENT TARGETS...: each target's unmeasured warm-up window, then ROUNDS
-# rounds that measure the targets in turn (A/B/C, A/B/C) and record how many requests reached the origin meanwhile.
+# hit_scenario PHASE PREFIX COUNT CONNS CLIENT PAUSE_MS TARGETS...: each target's unmeasured warm-up window, then
+# ROUNDS rounds that measure the targets in turn (A/B/C, A/B/C) and record how many requests reached the origin
+# meanwhile. PAUSE_MS 0 is the closed loop (kind=hit: each connection sends its next request as soon as an answer is
+# in); above 0 each connection waits that long after every answer (kind=paced: every target offered about one rate).
 hit_scenario() {
-  local phase=$1 prefix=$2 count=$3 conns=$4 client=$5
-  shift 5
-  local set=${prefix//\//}$count target port origin before after result round
-  log "HIT $phase $set at $conns connections: $*"
+  local phase=$1 prefix=$2 count=$3 conns=$4 client=$5 pause=$6
+  shift 6
+  local set=${prefix//\//}$count kind=hit paced="" target port origin before after result round
+  if [ "$pause" != 0 ]; then kind=paced paced=" pause_ms=$pause"; fi
+  log "HIT $phase $set at $conns connections${paced:+, paced ($pause ms after each answer)}: $*"
   for target in "$@"; do
-    wrk_run "warmup-$phase-$set-$conns-$target" "$WARMUP" "$conns" "http://127.0.0.1:${PORT[$target]}" "$prefix" "$count" "$client" > /dev/null
+    wrk_run "warmup-$kind-$phase-$set-$conns-$target" "$WARMUP" "$conns" "http://127.0.0.1:${PORT[$target]}" "$prefix" "$count" "$client" "$pause" > /dev/null
   done
   for round in $(seq 1 "$ROUNDS"); do
     for target in "$@"; do
@@ -299,12 +309,12 @@ hit_scenario() {
       before=$(origin_count "$origin")
       read -r user_before sys_before < <(cpu_ticks "${PIDS[$target]}")
       read -r load_busy_before load_total_before < <(core_ticks "$LOAD_CPU")
-      result=$(wrk_run "hit-$phase-$set-$conns-$target-$round" "$DURATION" "$conns" "http://127.0.0.1:${PORT[$target]}" "$prefix" "$count" "$client")
+      result=$(wrk_run "$kind-$phase-$set-$conns-$target-$round" "$DURATION" "$conns" "http://127.0.0.1:${PORT[$target]}" "$prefix" "$count" "$client" "$pause")
       read -r load_busy_after load_total_after < <(core_ticks "$LOAD_CPU")
       read -r user_after sys_after < <(cpu_ticks "${PIDS[$target]}")
       after=$(origin_count "$origin")
       if [ -n "$result" ]; then
-        record "kind=hit phase=$phase set=$set conns=$conns target=${target%-b} round=$round $result origin_requests=$((after - before))" \
+        record "kind=$kind phase=$phase set=$set conns=$conns$paced target=${target%-b} round=$round $result origin_requests=$((after - before))" \
           "cpu_user_ticks=$((user_after - user_before)) cpu_sys_ticks=$((sys_after - sys_before)) clock_ticks=$CLOCK_TICKS" \
           "load_busy_ticks=$((load_busy_after - load_busy_before)) load_total_ticks=$((load_total_after - load_total_before))"
       fi
@@ -411,7 +421,10 @@ write_settings() {
 - HIT windows: $DURATION s measured per target and scenario, after a $WARMUP s unmeasured run of each target
   (and, before the first scenario of each client kind, $JIT_WARMUP s of unmeasured load on every target, so that
   .NET's tiered compilation has finished before IsrProxy is timed);
-  $ROUNDS round(s) alternating the targets (A, B, C, A, B, C); figures are medians over rounds. Connections: ${CONNS[*]}.
+  $ROUNDS round(s) alternating the targets (A, B, C, A, B, C); figures are medians over rounds. Connections: ${CONNS[*]},
+  each sending its next request as soon as an answer is in (closed loop: each target at the rate it sustains).
+- Paced HIT: $PACED_CONNS connections on $FEW × 20 KB pages, each waiting $PACE_MS ms after every answer (wrk's \`delay()\`, not
+  part of the latency), so every target is offered about the same rate; windows and rounds as above.
 - Page sets: $FEW × 20 KB, $FEW × 200 KB and $MANY × 20 KB (identity clients); $FEW × 20 KB and $FEW × 200 KB
   (browser-like clients). Each set is requested once through every target before measuring (LoadTool \`warm\`), and a
   sample of 200 is then checked to no longer reach the origin. $MANY × 200 KB pages (20 GB per cache) do not fit.
@@ -517,9 +530,10 @@ done
 jit_warmup identity identity "${TARGETS[@]}"
 for set in "/s/ $FEW" "/l/ $FEW" "/s/ $MANY"; do
   for conns in "${CONNS[@]}"; do
-    hit_scenario identity ${set% *} ${set#* } "$conns" identity "${TARGETS[@]}"
+    hit_scenario identity ${set% *} ${set#* } "$conns" identity 0 "${TARGETS[@]}"
   done
 done
+hit_scenario identity /s/ "$FEW" "$PACED_CONNS" identity "$PACE_MS" "${TARGETS[@]}"
 
 log "STALE first request, $STALE_KEYS pages per target"
 # An unmeasured round first, as every HIT scenario has its warm-up: the first regenerations of a process compile
@@ -592,9 +606,10 @@ done
 jit_warmup browser browser "${BROWSER_TARGETS[@]}"
 for set in "/s/ $FEW" "/l/ $FEW"; do
   for conns in "${CONNS[@]}"; do
-    hit_scenario browser ${set% *} ${set#* } "$conns" browser "${BROWSER_TARGETS[@]}"
+    hit_scenario browser ${set% *} ${set#* } "$conns" browser 0 "${BROWSER_TARGETS[@]}"
   done
 done
+hit_scenario browser /s/ "$FEW" "$PACED_CONNS" browser "$PACE_MS" "${BROWSER_TARGETS[@]}"
 for target in "${BROWSER_TARGETS[@]}"; do stop "$target"; done
 rm -rf "$OUT/nginx-b/cache"
 stop origin

@@ -15,6 +15,9 @@ internal static class Format
     public static string Fixed(double value, int decimals) =>
         double.IsNaN(value) ? "—" : value.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
+    /// <summary>"98%" from 0.98.</summary>
+    public static string Percent(double fraction) => double.IsNaN(fraction) ? "—" : Whole(fraction * 100) + "%";
+
     /// <summary>"7.5 + 7.8": user and kernel microseconds.</summary>
     public static string CpuSplit(double user, double kernel) =>
         double.IsNaN(user) || double.IsNaN(kernel) ? "—" : $"{Fixed(user, 1)} + {Fixed(kernel, 1)}";

@@ -125,9 +125,58 @@ internal sealed partial class ResultsReport
         var clients = w.Phase == Browser ? "browser-like clients" : "identity clients";
         text.AppendLine($"IsrProxy's highest HIT p99 against nginx's is on {Format.PageSet(w.Set)} pages at {w.Conns} connections, {clients}:");
         text.AppendLine($"{Format.Ratio(w.Ratio)} ({Format.Fixed(w.Mine.P99, 2)} vs {Format.Fixed(w.Theirs.P99, 2)} ms, at {Format.Whole(w.Mine.Rps)} vs {Format.Whole(w.Theirs.Rps)} req/s). The load generator's core");
-        text.AppendLine($"was {Format.Whole(w.Mine.LoadBusy * 100)}% busy while it measured IsrProxy and {Format.Whole(w.Theirs.LoadBusy * 100)}% while it measured nginx; a load generator near a full");
+        text.AppendLine($"was {Format.Percent(w.Mine.LoadBusy)} busy while it measured IsrProxy and {Format.Percent(w.Theirs.LoadBusy)} while it measured nginx; a load generator near a full");
         text.AppendLine("core queues requests itself, and that wait is part of the latencies it reports. Both p99s are from the same");
         text.AppendLine("closed-loop client at the rate each server sustains, not at one common rate.").AppendLine();
+        var paced = results.Values("paced", "phase")
+            .Select(phase => (Phase: phase, Mine: Paced(phase, Isr), Theirs: Paced(phase, Nginx)))
+            .Where(p => p.Mine is not null && p.Theirs is not null)
+            .Select(p => $"{Format.Ratio(p.Mine!.P99 / p.Theirs!.P99)} with {(p.Phase == Browser ? "browser-like" : "identity")} clients ({Format.Fixed(p.Mine.P99, 2)} vs {Format.Fixed(p.Theirs.P99, 2)} ms, at {Format.Whole(p.Mine.Rps)} vs {Format.Whole(p.Theirs.Rps)} req/s)")
+            .ToList();
+        if (paced.Count > 0)
+        {
+            text.AppendLine($"Offered about the same rate (the paced scenario below), IsrProxy's HIT p99 against nginx's is {string.Join(", and ", paced)}.");
+            text.AppendLine();
+        }
+    }
+
+    /// <summary>
+    /// The paced HIT scenario: every connection waits a fixed time after each answer, so each target is offered about
+    /// the same rate, below what any of them sustains, and their latencies are compared at that rate.
+    /// </summary>
+    private void PacedSection(StringBuilder text)
+    {
+        text.AppendLine("## HIT latency at one pace").AppendLine();
+        var phases = results.Values("paced", "phase");
+        if (phases.Count == 0)
+        {
+            text.AppendLine("Not run.").AppendLine();
+            return;
+        }
+
+        var first = results.Of("paced").First();
+        text.AppendLine("The closed-loop HIT scenarios above measure each target at the rate it sustains, so their latencies come from");
+        text.AppendLine($"different rates. Here {first["conns"]} connections on {Format.PageSet(first["set"])} pages each wait {first["pause_ms"]} ms after every answer before");
+        text.AppendLine("sending the next request (the wait is not part of the latency): every target is offered about the same rate,");
+        text.AppendLine("and the load generator is far from a full core. Medians over the rounds, as above.").AppendLine();
+        var table = new MarkdownTable("clients", "target", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "origin req.", "errors", "load generator core busy", "p99 vs nginx")
+        {
+            TextColumns = 2,
+        };
+        foreach (var phase in phases)
+        {
+            var nginx = Paced(phase, Nginx);
+            foreach (var target in TargetsOf("paced", ("phase", phase)))
+            {
+                var s = Paced(phase, target)!;
+                table.Add(
+                    phase == Browser ? "browser-like" : "identity", Name(target), Format.Whole(s.Rps), Format.Ms(s.P50), Format.Ms(s.P99),
+                    Format.Ms(s.P999), Format.Whole(s.OriginRequests), Format.Whole(s.Errors), Format.Percent(s.LoadBusy),
+                    Format.Ratio(s.P99 / (nginx?.P99 ?? double.NaN)));
+            }
+        }
+
+        table.WriteTo(text);
     }
 
     private static string Signed(double value) => (value >= 0 ? "+" : "−") + Format.Fixed(Math.Abs(value), 2);

@@ -44,6 +44,7 @@ internal sealed partial class ResultsReport(
         LimitsSection(text);
         HitSection(text, Identity, "HIT, identity clients");
         HitSection(text, Browser, "HIT, browser-like clients (`Accept-Encoding: gzip, br`)");
+        PacedSection(text);
         StaleSection(text);
         CollapseSection(text);
         MissSection(text);
@@ -78,6 +79,10 @@ internal sealed partial class ResultsReport(
 
     private HitStats? Hit(string phase, string set, string conns, string target) =>
         HitStats.From(results.Of("hit", ("phase", phase), ("set", set), ("conns", conns), ("target", target)).ToList());
+
+    /// <summary>A target's figures in the paced HIT scenario of one client kind (one page set, one connection count).</summary>
+    private HitStats? Paced(string phase, string target) =>
+        HitStats.From(results.Of("paced", ("phase", phase), ("target", target)).ToList());
 
     private double Median(string kind, string target, string key) =>
         ResultSet.Median(results.Of(kind, ("target", target)).Select(r => r.Number(key)));

@@ -1,8 +1,10 @@
 -- Paths for wrk: walks {prefix}0 … {prefix}{count-1} in turn (each thread from its own offset), or with count 0
 -- requests a new path every time ({prefix}{thread}-{n}: every request a miss). A third argument "browser" sends
--- the Accept-Encoding of a browser. done() prints one line run.sh parses:
+-- the Accept-Encoding of a browser. A fourth argument above 0 paces the load: each connection waits that many
+-- milliseconds after every answer before it sends its next request (wrk's delay(); the wait is not part of the
+-- latency), so every target is offered about the same rate. done() prints one line run.sh parses:
 --   RESULT requests=… seconds=… rps=… p50_ms=… p99_ms=… p999_ms=… errors=… non2xx=… bytes=…
--- usage: wrk -t1 -c64 -d3s -s bench/wrk/paths.lua http://127.0.0.1:PORT -- /s/ 1000 [identity|browser]
+-- usage: wrk -t1 -c64 -d3s -s bench/wrk/paths.lua http://127.0.0.1:PORT -- /s/ 1000 [identity|browser] [pause_ms]
 
 local threads = 0
 
@@ -16,6 +18,11 @@ function init(args)
   count = tonumber(args[2] or "1000")
   if args[3] == "browser" then
     wrk.headers["Accept-Encoding"] = "gzip, br"
+  end
+  local pause = tonumber(args[4] or "0")
+  if pause > 0 then
+    -- wrk looks for delay() once the first thread's init() has run.
+    delay = function() return pause end
   end
   local me = id or 0
   if count > 0 then
