@@ -1,0 +1,220 @@
+using System.Globalization;
+
+namespace IsrProxy.LoadTool.Tests;
+
+/// <summary>bench/RESULTS.md as rendered from a run's records: which figures feed each target, and its verdict.</summary>
+public sealed class ReportTests
+{
+    private const string RpsVsNginx64 = "HIT req/s vs nginx proxy_cache, 64 connections, identity clients";
+    private const string RpsVsVarnish64 = "HIT req/s vs Varnish, 64 connections, identity clients";
+    private const string P99VsNginx64 = "HIT p99 vs nginx proxy_cache, 64 connections, identity clients";
+
+    [Fact]
+    public void RateTargets_AreJudgedOnThePageSetWhereIsrProxyDoesWorst()
+    {
+        var run = new Run()
+            .Hit("s1000", "isr", rps: 100_000).Hit("s1000", "nginx", rps: 80_000).Hit("s1000", "varnish", rps: 50_000)
+            .Hit("l1000", "isr", rps: 20_000).Hit("l1000", "nginx", rps: 22_000).Hit("l1000", "varnish", rps: 15_000);
+
+        var report = run.Render();
+
+        Assert.Equal(["0.91× (20,000 vs 22,000, worst: 1,000 × 200 KB)", "≥ 1.0× in every page set", "**missed**"], TargetRow(report, RpsVsNginx64));
+        Assert.Equal(["1.33× (20,000 vs 15,000, worst: 1,000 × 200 KB)", "≥ 1.0× in every page set", "met"], TargetRow(report, RpsVsVarnish64));
+    }
+
+    [Fact]
+    public void P99Target_UsesTheMedianOfTheRounds_SoOneWildWindowDoesNotDecideIt()
+    {
+        var oneWild = new Run();
+        var twoWild = new Run();
+        foreach (var (round, mine, theirs, mineTwice) in new[] { (1, 1.0, 1.5, 1.0), (2, 9.0, 1.6, 9.0), (3, 1.1, 1.4, 9.5) })
+        {
+            oneWild.Hit("s1000", "isr", p99: mine, round: round).Hit("s1000", "nginx", p99: theirs, round: round);
+            twoWild.Hit("s1000", "isr", p99: mineTwice, round: round).Hit("s1000", "nginx", p99: theirs, round: round);
+        }
+
+        Assert.Equal(["0.73× (1.10 vs 1.50, worst: 1,000 × 20 KB)", "≤ 1.0× (p99 no higher than nginx's)", "met"], TargetRow(oneWild.Render(), P99VsNginx64));
+        Assert.Equal("**missed**", TargetRow(twoWild.Render(), P99VsNginx64)[2]);
+    }
+
+    [Fact]
+    public void PacedRecords_HaveTheirOwnSection_AndNeverFeedTheClosedLoopTargets()
+    {
+        var run = new Run()
+            .Hit("s1000", "isr", rps: 100_000, p99: 1.0).Hit("s1000", "nginx", rps: 80_000, p99: 2.0)
+            .Hit("s1000", "isr", rps: 24_000, p99: 10.0, kind: "paced").Hit("s1000", "nginx", rps: 25_000, p99: 1.0, kind: "paced")
+            .Hit("s1000", "isr", rps: 24_500, p99: 0.5, kind: "paced", phase: "browser").Hit("s1000", "nginx", rps: 24_000, p99: 1.0, kind: "paced", phase: "browser");
+
+        var report = run.Render();
+
+        Assert.Equal("0.50× (1.00 vs 2.00, worst: 1,000 × 20 KB)", TargetRow(report, P99VsNginx64)[0]);
+        Assert.DoesNotContain("HIT p99 vs nginx proxy_cache, 64 connections, browser-like clients", report, StringComparison.Ordinal);
+        var paced = SectionOf(report, "## HIT latency at one pace");
+        Assert.Contains("64 connections on 1,000 × 20 KB pages each wait 2 ms", paced, StringComparison.Ordinal);
+        Assert.Contains("| identity | IsrProxy (memory store) | 24,000 | 2.50 | 10.0 | 20.0 | 0 | 0 | 90% | 10.00× |", paced, StringComparison.Ordinal);
+        Assert.Contains("| browser-like | nginx proxy_cache | 24,000 | 0.25 | 1.00 | 2.00 | 0 | 0 | 90% | 1.00× |", paced, StringComparison.Ordinal);
+        Assert.Contains(
+            "IsrProxy's HIT p99 against nginx's is 10.00× with identity clients (10.00 vs 1.00 ms, at 24,000 vs 25,000 req/s), and 0.50× with browser-like clients",
+            report,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RedisTarget_ComparesTheRedisStoreWithTheMemoryStore()
+    {
+        var report = new Run()
+            .Hit("s1000", "isr", rps: 100_000).Hit("s1000", "isr-redis", rps: 89_000).Hit("s1000", "nginx", rps: 80_000)
+            .Render();
+
+        Assert.Equal(["0.89× (89,000 vs 100,000, worst: 1,000 × 20 KB)", "≥ 0.9×", "**missed**"], TargetRow(report, "HIT req/s, Redis store + L1 vs memory store, 64 connections"));
+        Assert.Equal(["not run (see the notes)", "≥ 0.9×", "not measured"], TargetRow(new Run().Hit("s1000", "isr").Render(), "HIT req/s, Redis store + L1 vs memory store, 64 connections"));
+    }
+
+    [Theory]
+    [InlineData("STALE:20", 3.9, "met")]
+    [InlineData("STALE:20", 4.1, "**missed**")]
+    [InlineData("STALE:19,HIT:1", 1.0, "not measured")]
+    public void StaleTarget_IsWithinTwiceHitP99_OnlyWhenEveryTimedRequestWasStale(string classes, double staleP99, string verdict)
+    {
+        var report = new Run()
+            .Hit("s1000", "isr", p99: 2.0)
+            .Line($"kind=stale target=isr round=1 keys=20 p50_ms=1 p99_ms={Invariant(staleP99)} max_ms=5 classes={classes}")
+            .Render();
+
+        var row = TargetRow(report, "STALE first-request latency");
+        Assert.Contains("HIT p99 2.00 ms (1,000 × 20 KB, 64 connections)", row[0], StringComparison.Ordinal);
+        Assert.Equal(verdict, row[2]);
+    }
+
+    [Fact]
+    public void StaleTarget_NeverAcceptsTheOriginsWait()
+    {
+        var report = new Run()
+            .Hit("s1000", "isr", p99: 200.0)
+            .Line("kind=stale target=isr round=1 keys=20 p50_ms=1 p99_ms=2 max_ms=201 classes=STALE:20")
+            .Render();
+
+        Assert.Equal("**missed**", TargetRow(report, "STALE first-request latency")[2]);
+    }
+
+    [Theory]
+    [InlineData(new[] { 1, 1 }, "met")]
+    [InlineData(new[] { 1, 2 }, "**missed**")]
+    [InlineData(new int[0], "not measured")]
+    public void CollapseTarget_IsExactlyOneOriginRequestInEveryRound(int[] originRequests, string verdict)
+    {
+        var run = new Run();
+        for (var i = 0; i < originRequests.Length; i++)
+        {
+            run.Line($"kind=collapse target=isr round={i + 1} origin_requests={originRequests[i]} p50_ms=200 p99_ms=210 max_ms=220 errors=0");
+        }
+
+        Assert.Equal(verdict, TargetRow(run.Render(), "200 concurrent misses on one path")[2]);
+    }
+
+    [Fact]
+    public void MissAndPurgeTargets_AreDifferencesAndRatiosOfMedians()
+    {
+        var report = new Run()
+            .Line("kind=miss target=origin round=1 rps=9000 p50_ms=0.100 p99_ms=0.2 p999_ms=0.3 requests=18000")
+            .Line("kind=miss target=isr round=1 rps=5000 p50_ms=0.350 p99_ms=0.5 p999_ms=0.9 requests=10000")
+            .Line("kind=miss target=isr round=2 rps=5000 p50_ms=0.250 p99_ms=0.5 p999_ms=0.9 requests=10000")
+            .Line("kind=purge target=isr tag=s-1 entries=1 count=20 p50_ms=0.500 p99_ms=0.9")
+            .Line("kind=purge target=isr tag=bench entries=100000 count=20 p50_ms=1.100 p99_ms=2")
+            .Render();
+
+        Assert.Equal(["0.200 ms", "≤ 1 ms", "met"], TargetRow(report, "MISS overhead vs the origin direct, p50"));
+        Assert.Equal(["2.20× (100,000 entries)", "cost does not grow with entries (≤ 2×)", "**missed**"], TargetRow(report, "Tag purge over every cached page vs over one (SPEC §3)"));
+    }
+
+    [Theory]
+    [InlineData(2840, "met")]
+    [InlineData(200_000, "**missed**")]
+    public void AllocationTarget_ComparesTheTwoBodySizes_FromBenchmarkDotNetsReport(long allocatedWith200Kb, string verdict)
+    {
+        var folder = Directory.CreateTempSubdirectory();
+        try
+        {
+            File.WriteAllText(
+                Path.Combine(folder.FullName, "IsrProxy.Benchmarks.HitPathBenchmarks-report-full-compressed.json"),
+                $$$"""
+                {"Benchmarks": [
+                  {"Parameters": "BodyBytes=204800", "Statistics": {"Mean": 1400.5}, "Memory": {"BytesAllocatedPerOperation": {{{allocatedWith200Kb}}}}},
+                  {"Parameters": "BodyBytes=20480", "Statistics": {"Mean": 1300.5}, "Memory": {"BytesAllocatedPerOperation": 2832}}
+                ]}
+                """);
+            var report = new Run().Render(allocations: HitPathAllocations.Load(folder.FullName));
+
+            var row = TargetRow(report, "HIT path allocations (BenchmarkDotNet MemoryDiagnoser)");
+            Assert.Equal($"2,832 B per request with a 20 KB body, {allocatedWith200Kb.ToString("#,0", CultureInfo.InvariantCulture)} B with 200 KB", row[0]);
+            Assert.Equal(verdict, row[2]);
+            Assert.Contains("| 20 KB | 1.30 | 2,832 |", report, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AnEmptyRun_RendersEverySectionAsNotRun_AndNoTargetAsMet()
+    {
+        var report = new Run().Render(mode: "quick");
+
+        Assert.Contains("**Quick mode (`BENCH_QUICK=1`)**", report, StringComparison.Ordinal);
+        Assert.Equal(["—", "nothing proportional to the body (difference < 1 KB for 180 KB more body)", "not measured"], TargetRow(report, "HIT path allocations (BenchmarkDotNet MemoryDiagnoser)"));
+        Assert.Equal("not measured", TargetRow(report, "MISS overhead vs the origin direct, p50")[2]);
+        Assert.DoesNotContain("| met |", report, StringComparison.Ordinal);
+        Assert.Contains("## HIT latency at one pace\n\nNot run.", report.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    /// <summary>The measured, goal and verdict cells of the Targets table row named <paramref name="target"/>.</summary>
+    private static string[] TargetRow(string report, string target)
+    {
+        var line = report.ReplaceLineEndings("\n").Split('\n').Single(l => l.StartsWith($"| {target} |", StringComparison.Ordinal));
+        return line.Trim('|', ' ').Split(" | ")[1..];
+    }
+
+    private static string SectionOf(string report, string heading)
+    {
+        var start = report.IndexOf(heading, StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no section '{heading}'");
+        var end = report.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
+        return report[start..(end < 0 ? report.Length : end)];
+    }
+
+    private static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The records of a run, in the form bench/run.sh writes them to bench/out/results.txt.</summary>
+    private sealed class Run
+    {
+        private readonly List<string> _lines = [];
+
+        public Run Line(string line)
+        {
+            _lines.Add(line);
+            return this;
+        }
+
+        /// <summary>One 2 s window at 64 connections: p50 a quarter of p99, p99.9 twice it, the load core 90% busy.</summary>
+        public Run Hit(string set, string target, double rps = 50_000, double p99 = 1.0, int round = 1, string kind = "hit", string phase = "identity")
+        {
+            var pause = kind == "paced" ? " pause_ms=2" : "";
+            return Line(
+                $"kind={kind} phase={phase} set={set} conns=64{pause} target={target} round={round} requests={Invariant(rps * 2)} seconds=2 " +
+                $"rps={Invariant(rps)} p50_ms={Invariant(p99 / 4)} p99_ms={Invariant(p99)} p999_ms={Invariant(p99 * 2)} errors=0 non2xx=0 " +
+                $"bytes={Invariant(rps * 2 * 20_000)} origin_requests=0 cpu_user_ticks=100 cpu_sys_ticks=100 clock_ticks=100 " +
+                "load_busy_ticks=90 load_total_ticks=100");
+        }
+
+        public string Render(string mode = "full", HitPathAllocations? allocations = null) =>
+            new ResultsReport(
+                new ResultSet(_lines.Select(ResultRecord.Parse).ToList()),
+                allocations ?? HitPathAllocations.Load(null),
+                "machine",
+                "settings",
+                "",
+                mode,
+                "1 min").Render();
+    }
+}
