@@ -43,11 +43,11 @@ else
   BDN_ARGS=()                       # the benchmark's own job: 3 warm-up and 15 measured iterations
 fi
 CONNS=(64 256)
-# The paced HIT scenario: this many connections, each waiting PACE_MS after every answer, so that p99s are compared
-# at about one rate (about 25,000 requests/s here), below every target's limit. wrk's timers count whole
-# milliseconds: a wait of 2 ms lasts between 1 and 2 ms while wrk is busy, and 1 ms would let Varnish saturate.
+# The paced HIT scenario: this many connections carry PACED_RATE requests a second on a fixed schedule, the same for
+# every target, so that p99s are compared at one rate: about half of what nginx sustains on one core here, below
+# every target's limit, with the load generator far from a full core.
 PACED_CONNS=64
-PACE_MS=${BENCH_PACE_MS:-2}
+PACED_RATE=${BENCH_PACED_RATE:-40000}
 COLLAPSE=200
 SERVER_CPU=0
 LOAD_CPU=1
@@ -201,12 +201,12 @@ loadtool() {
   printf '%s\n' "$output" | sed -n 's/^RESULT //p' | tail -n 1
 }
 
-# wrk_run LOGNAME SECONDS CONNECTIONS URL PREFIX COUNT CLIENT [PAUSE_MS]: one bounded wrk window on the load core
-# (with PAUSE_MS, each connection waits that long after every answer); prints its RESULT fields (empty on failure).
+# wrk_run LOGNAME SECONDS CONNECTIONS URL PREFIX COUNT CLIENT [RATE]: one bounded wrk window on the load core (with
+# RATE, that many requests a second on a fixed schedule); prints its RESULT fields (empty on failure).
 wrk_run() {
-  local logname=$1 seconds=$2 conns=$3 url=$4 prefix=$5 count=$6 client=$7 pause=${8:-0} output status=0
+  local logname=$1 seconds=$2 conns=$3 url=$4 prefix=$5 count=$6 client=$7 rate=${8:-0} output status=0
   output=$(timeout $((seconds + 60)) taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${seconds}s" --timeout 10s \
-    -s "$BENCH/wrk/paths.lua" "$url" -- "$prefix" "$count" "$client" "$pause" 2>&1) || status=$?
+    -s "$BENCH/wrk/paths.lua" "$url" -- "$prefix" "$count" "$client" "$rate" 2>&1) || status=$?
   printf '== %s\n%s\n' "$logname" "$output" >> "$OUT/raw/wrk.log"
   if [ "$status" != 0 ]; then
     note "wrk ($logname) failed with exit code $status."
@@ -290,18 +290,18 @@ jit_warmup() {
   done
 }
 
-# hit_scenario PHASE PREFIX COUNT CONNS CLIENT PAUSE_MS TARGETS...: each target's unmeasured warm-up window, then
-# ROUNDS rounds that measure the targets in turn (A/B/C, A/B/C) and record how many requests reached the origin
-# meanwhile. PAUSE_MS 0 is the closed loop (kind=hit: each connection sends its next request as soon as an answer is
-# in); above 0 each connection waits that long after every answer (kind=paced: every target offered about one rate).
+# hit_scenario PHASE PREFIX COUNT CONNS CLIENT RATE TARGETS...: each target's unmeasured warm-up window, then ROUNDS
+# rounds that measure the targets in turn (A/B/C, A/B/C) and record how many requests reached the origin meanwhile.
+# RATE 0 is the closed loop (kind=hit: each connection sends its next request as soon as an answer is in); above 0,
+# RATE requests a second on a fixed schedule (kind=paced: every target offered the same rate).
 hit_scenario() {
-  local phase=$1 prefix=$2 count=$3 conns=$4 client=$5 pause=$6
+  local phase=$1 prefix=$2 count=$3 conns=$4 client=$5 rate=$6
   shift 6
   local set=${prefix//\//}$count kind=hit paced="" target port origin before after result round
-  if [ "$pause" != 0 ]; then kind=paced paced=" pause_ms=$pause"; fi
-  log "HIT $phase $set at $conns connections${paced:+, paced ($pause ms after each answer)}: $*"
+  if [ "$rate" != 0 ]; then kind=paced paced=" rate=$rate"; fi
+  log "HIT $phase $set at $conns connections${paced:+, paced at $rate requests/s}: $*"
   for target in "$@"; do
-    wrk_run "warmup-$kind-$phase-$set-$conns-$target" "$WARMUP" "$conns" "http://127.0.0.1:${PORT[$target]}" "$prefix" "$count" "$client" "$pause" > /dev/null
+    wrk_run "warmup-$kind-$phase-$set-$conns-$target" "$WARMUP" "$conns" "http://127.0.0.1:${PORT[$target]}" "$prefix" "$count" "$client" "$rate" > /dev/null
   done
   for round in $(seq 1 "$ROUNDS"); do
     for target in "$@"; do
@@ -309,7 +309,7 @@ hit_scenario() {
       before=$(origin_count "$origin")
       read -r user_before sys_before < <(cpu_ticks "${PIDS[$target]}")
       read -r load_busy_before load_total_before < <(core_ticks "$LOAD_CPU")
-      result=$(wrk_run "$kind-$phase-$set-$conns-$target-$round" "$DURATION" "$conns" "http://127.0.0.1:${PORT[$target]}" "$prefix" "$count" "$client" "$pause")
+      result=$(wrk_run "$kind-$phase-$set-$conns-$target-$round" "$DURATION" "$conns" "http://127.0.0.1:${PORT[$target]}" "$prefix" "$count" "$client" "$rate")
       read -r load_busy_after load_total_after < <(core_ticks "$LOAD_CPU")
       read -r user_after sys_after < <(cpu_ticks "${PIDS[$target]}")
       after=$(origin_count "$origin")
@@ -423,8 +423,9 @@ write_settings() {
   .NET's tiered compilation has finished before IsrProxy is timed);
   $ROUNDS round(s) alternating the targets (A, B, C, A, B, C); figures are medians over rounds. Connections: ${CONNS[*]},
   each sending its next request as soon as an answer is in (closed loop: each target at the rate it sustains).
-- Paced HIT: $PACED_CONNS connections on $FEW × 20 KB pages, each waiting $PACE_MS ms after every answer (wrk's \`delay()\`, not
-  part of the latency), so every target is offered about the same rate; windows and rounds as above.
+- Paced HIT: $PACED_CONNS connections on $FEW × 20 KB pages carrying $PACED_RATE requests/s on a fixed schedule, the same
+  for every target (\`wrk/paths.lua\`: each request waits for its slot; the wait is not part of the latency); windows
+  and rounds as above.
 - Page sets: $FEW × 20 KB, $FEW × 200 KB and $MANY × 20 KB (identity clients); $FEW × 20 KB and $FEW × 200 KB
   (browser-like clients). Each set is requested once through every target before measuring (LoadTool \`warm\`), and a
   sample of 200 is then checked to no longer reach the origin. $MANY × 200 KB pages (20 GB per cache) do not fit.
@@ -533,7 +534,7 @@ for set in "/s/ $FEW" "/l/ $FEW" "/s/ $MANY"; do
     hit_scenario identity ${set% *} ${set#* } "$conns" identity 0 "${TARGETS[@]}"
   done
 done
-hit_scenario identity /s/ "$FEW" "$PACED_CONNS" identity "$PACE_MS" "${TARGETS[@]}"
+hit_scenario identity /s/ "$FEW" "$PACED_CONNS" identity "$PACED_RATE" "${TARGETS[@]}"
 
 log "STALE first request, $STALE_KEYS pages per target"
 # An unmeasured round first, as every HIT scenario has its warm-up: the first regenerations of a process compile
@@ -609,7 +610,7 @@ for set in "/s/ $FEW" "/l/ $FEW"; do
     hit_scenario browser ${set% *} ${set#* } "$conns" browser 0 "${BROWSER_TARGETS[@]}"
   done
 done
-hit_scenario browser /s/ "$FEW" "$PACED_CONNS" browser "$PACE_MS" "${BROWSER_TARGETS[@]}"
+hit_scenario browser /s/ "$FEW" "$PACED_CONNS" browser "$PACED_RATE" "${BROWSER_TARGETS[@]}"
 for target in "${BROWSER_TARGETS[@]}"; do stop "$target"; done
 rm -rf "$OUT/nginx-b/cache"
 stop origin

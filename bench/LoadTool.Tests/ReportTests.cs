@@ -42,19 +42,19 @@ public sealed class ReportTests
     {
         var run = new Run()
             .Hit("s1000", "isr", rps: 100_000, p99: 1.0).Hit("s1000", "nginx", rps: 80_000, p99: 2.0)
-            .Hit("s1000", "isr", rps: 24_000, p99: 10.0, kind: "paced").Hit("s1000", "nginx", rps: 25_000, p99: 1.0, kind: "paced")
-            .Hit("s1000", "isr", rps: 24_500, p99: 0.5, kind: "paced", phase: "browser").Hit("s1000", "nginx", rps: 24_000, p99: 1.0, kind: "paced", phase: "browser");
+            .Hit("s1000", "isr", rps: 39_990, p99: 10.0, kind: "paced").Hit("s1000", "nginx", rps: 39_980, p99: 1.0, kind: "paced")
+            .Hit("s1000", "isr", rps: 39_970, p99: 0.5, kind: "paced", phase: "browser").Hit("s1000", "nginx", rps: 39_960, p99: 1.0, kind: "paced", phase: "browser");
 
         var report = run.Render();
 
         Assert.Equal("0.50× (1.00 vs 2.00, worst: 1,000 × 20 KB)", TargetRow(report, P99VsNginx64)[0]);
         Assert.DoesNotContain("HIT p99 vs nginx proxy_cache, 64 connections, browser-like clients", report, StringComparison.Ordinal);
         var paced = SectionOf(report, "## HIT latency at one pace");
-        Assert.Contains("64 connections on 1,000 × 20 KB pages each wait 2 ms", paced, StringComparison.Ordinal);
-        Assert.Contains("| identity | IsrProxy (memory store) | 24,000 | 2.50 | 10.0 | 20.0 | 0 | 0 | 90% | 10.00× |", paced, StringComparison.Ordinal);
-        Assert.Contains("| browser-like | nginx proxy_cache | 24,000 | 0.25 | 1.00 | 2.00 | 0 | 0 | 90% | 1.00× |", paced, StringComparison.Ordinal);
+        Assert.Contains("64 connections on 1,000 × 20 KB pages carry 40,000 requests a second", paced, StringComparison.Ordinal);
+        Assert.Contains("| identity | IsrProxy (memory store) | 39,990 | 2.50 | 10.0 | 20.0 | 0 | 0 | 90% | 10.00× |", paced, StringComparison.Ordinal);
+        Assert.Contains("| browser-like | nginx proxy_cache | 39,960 | 0.25 | 1.00 | 2.00 | 0 | 0 | 90% | 1.00× |", paced, StringComparison.Ordinal);
         Assert.Contains(
-            "IsrProxy's HIT p99 against nginx's is 10.00× with identity clients (10.00 vs 1.00 ms, at 24,000 vs 25,000 req/s), and 0.50× with browser-like clients",
+            "Offered the same rate (the paced scenario below), IsrProxy's HIT p99 against nginx's is 10.00× with identity clients (10.00 vs 1.00 ms, at 39,990 vs 39,980 req/s), and 0.50× with browser-like clients",
             report,
             StringComparison.Ordinal);
     }
@@ -199,9 +199,9 @@ public sealed class ReportTests
         /// <summary>One 2 s window at 64 connections: p50 a quarter of p99, p99.9 twice it, the load core 90% busy.</summary>
         public Run Hit(string set, string target, double rps = 50_000, double p99 = 1.0, int round = 1, string kind = "hit", string phase = "identity")
         {
-            var pause = kind == "paced" ? " pause_ms=2" : "";
+            var rate = kind == "paced" ? " rate=40000" : "";
             return Line(
-                $"kind={kind} phase={phase} set={set} conns=64{pause} target={target} round={round} requests={Invariant(rps * 2)} seconds=2 " +
+                $"kind={kind} phase={phase} set={set} conns=64{rate} target={target} round={round} requests={Invariant(rps * 2)} seconds=2 " +
                 $"rps={Invariant(rps)} p50_ms={Invariant(p99 / 4)} p99_ms={Invariant(p99)} p999_ms={Invariant(p99 * 2)} errors=0 non2xx=0 " +
                 $"bytes={Invariant(rps * 2 * 20_000)} origin_requests=0 cpu_user_ticks=100 cpu_sys_ticks=100 clock_ticks=100 " +
                 "load_busy_ticks=90 load_total_ticks=100");

@@ -135,14 +135,14 @@ internal sealed partial class ResultsReport
             .ToList();
         if (paced.Count > 0)
         {
-            text.AppendLine($"Offered about the same rate (the paced scenario below), IsrProxy's HIT p99 against nginx's is {string.Join(", and ", paced)}.");
+            text.AppendLine($"Offered the same rate (the paced scenario below), IsrProxy's HIT p99 against nginx's is {string.Join(", and ", paced)}.");
             text.AppendLine();
         }
     }
 
     /// <summary>
-    /// The paced HIT scenario: every connection waits a fixed time after each answer, so each target is offered about
-    /// the same rate, below what any of them sustains, and their latencies are compared at that rate.
+    /// The paced HIT scenario: requests on a fixed schedule, the same for every target, below what any of them
+    /// sustains, so that their latencies are compared at one rate.
     /// </summary>
     private void PacedSection(StringBuilder text)
     {
@@ -156,9 +156,9 @@ internal sealed partial class ResultsReport
 
         var first = results.Of("paced").First();
         text.AppendLine("The closed-loop HIT scenarios above measure each target at the rate it sustains, so their latencies come from");
-        text.AppendLine($"different rates. Here {first["conns"]} connections on {Format.PageSet(first["set"])} pages each wait {first["pause_ms"]} ms after every answer before");
-        text.AppendLine("sending the next request (the wait is not part of the latency): every target is offered about the same rate,");
-        text.AppendLine("and the load generator is far from a full core. Medians over the rounds, as above.").AppendLine();
+        text.AppendLine($"different rates. Here {first["conns"]} connections on {Format.PageSet(first["set"])} pages carry {Format.Whole(first.Number("rate"))} requests a second on a fixed");
+        text.AppendLine("schedule (each request waits for its slot, and the wait is not part of the latency): every target is offered");
+        text.AppendLine("the same rate, and the load generator is far from a full core. Medians over the rounds, as above.").AppendLine();
         var table = new MarkdownTable("clients", "target", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "origin req.", "errors", "load generator core busy", "p99 vs nginx")
         {
             TextColumns = 2,

@@ -1,10 +1,12 @@
 -- Paths for wrk: walks {prefix}0 … {prefix}{count-1} in turn (each thread from its own offset), or with count 0
 -- requests a new path every time ({prefix}{thread}-{n}: every request a miss). A third argument "browser" sends
--- the Accept-Encoding of a browser. A fourth argument above 0 paces the load: each connection waits that many
--- milliseconds after every answer before it sends its next request (wrk's delay(); the wait is not part of the
--- latency), so every target is offered about the same rate. done() prints one line run.sh parses:
+-- the Accept-Encoding of a browser. A fourth argument above 0 is a rate: the thread then sends that many requests a
+-- second on a fixed schedule, whatever the target (each request waits for its slot through wrk's delay(), which
+-- counts whole milliseconds; the wait is not part of the latency), so every target is offered the same rate. Without
+-- it the load is a closed loop: each connection sends its next request as soon as an answer is in.
+-- done() prints one line run.sh parses:
 --   RESULT requests=… seconds=… rps=… p50_ms=… p99_ms=… p999_ms=… errors=… non2xx=… bytes=…
--- usage: wrk -t1 -c64 -d3s -s bench/wrk/paths.lua http://127.0.0.1:PORT -- /s/ 1000 [identity|browser] [pause_ms]
+-- usage: wrk -t1 -c64 -d3s -s bench/wrk/paths.lua http://127.0.0.1:PORT -- /s/ 1000 [identity|browser] [rate]
 
 local threads = 0
 
@@ -19,10 +21,9 @@ function init(args)
   if args[3] == "browser" then
     wrk.headers["Accept-Encoding"] = "gzip, br"
   end
-  local pause = tonumber(args[4] or "0")
-  if pause > 0 then
-    -- wrk looks for delay() once the first thread's init() has run.
-    delay = function() return pause end
+  local rate = tonumber(args[4] or "0")
+  if rate > 0 then
+    paced(rate)
   end
   local me = id or 0
   if count > 0 then
@@ -30,6 +31,33 @@ function init(args)
   else
     n = 0
     prefix = prefix .. me .. "-"
+  end
+end
+
+-- Defines delay(), which wrk looks for once the first thread's init() has run: each call takes the next slot of a
+-- schedule of `rate` slots a second and returns the whole milliseconds until it. A schedule more than 10 ms behind
+-- (every connection busy) restarts from now rather than catching up in a burst.
+function paced(rate)
+  local ffi = require("ffi")
+  ffi.cdef [[
+    typedef struct { long tv_sec; long tv_nsec; } paths_timespec;
+    int clock_gettime(int clock, paths_timespec *now);
+  ]]
+  local now = ffi.new("paths_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(1, now) -- CLOCK_MONOTONIC
+    return tonumber(now.tv_sec) * 1000 + tonumber(now.tv_nsec) / 1e6
+  end
+  local period = 1000 / rate
+  local slot = nil
+  delay = function()
+    local t = now_ms()
+    if slot == nil or slot < t - 10 then
+      slot = t
+    end
+    local wait = slot - t
+    slot = slot + period
+    return wait > 0 and math.floor(wait) or 0
   end
 end
 
