@@ -2,7 +2,7 @@
 # IsrProxy against nginx proxy_cache, Varnish and the origin direct, on this machine, in one run; writes
 # bench/RESULTS.md and keeps every raw output in bench/out/. See bench/README.md.
 #
-#   bench/run.sh                   the full run (about 12 minutes on 2 cores)
+#   bench/run.sh                   the full run (about 13 minutes on 2 cores)
 #   BENCH_QUICK=1 bench/run.sh     short windows, fewer pages, one round: checks the harness end to end
 #
 # Servers (the origin, each cache, Redis) run pinned to core 0 and the load (wrk, LoadTool) to core 1. Every load
