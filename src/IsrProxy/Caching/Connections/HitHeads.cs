@@ -16,7 +16,7 @@ internal static class HitHeads
     private const string KestrelServer = "Kestrel";
 
     private static readonly SearchValues<char> FieldValueChars =
-        SearchValues.Create([.. Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c), '\t']);
+        SearchValues.Create([.. Enumerable.Range(0, 128).Select(c => (char)c).Where(HttpSyntax.IsFieldValueChar)]);
 
     /// <summary>
     /// The head for <paramref name="entry"/>'s <paramref name="variant"/> (0: identity, i + 1: Encodings[i]), or an
@@ -72,6 +72,6 @@ internal static class HitHeads
         return Encoding.ASCII.GetBytes(text.ToString());
     }
 
-    // What Kestrel sends without complaint: visible ASCII, space and tab.
+    // What Kestrel sends without complaint.
     private static bool IsFieldValue(string value) => !value.AsSpan().ContainsAnyExcept(FieldValueChars);
 }

@@ -54,10 +54,8 @@ internal sealed class PlainGetParser
     private static readonly SearchValues<byte> PathBytes = Bytes(Alphanumeric + "/-._~!$&'()*+,;=:@");
     private static readonly SearchValues<byte> HostNameBytes = Bytes(Alphanumeric + ".-");
     private static readonly SearchValues<byte> AddressBytes = Bytes("0123456789abcdefABCDEF:.");
-    private static readonly SearchValues<byte> TokenBytes =
-        SearchValues.Create([.. Enumerable.Range(0, 128).Where(c => HttpSyntax.IsTchar((char)c)).Select(c => (byte)c)]);
-    private static readonly SearchValues<byte> FieldValueBytes =
-        SearchValues.Create([(byte)'\t', .. Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (byte)c)]);
+    private static readonly SearchValues<byte> TokenBytes = AsciiWhere(HttpSyntax.IsTchar);
+    private static readonly SearchValues<byte> FieldValueBytes = AsciiWhere(HttpSyntax.IsFieldValueChar);
 
     private const int StackHeadLimit = 8 * 1024;
 
@@ -79,6 +77,9 @@ internal sealed class PlainGetParser
     }
 
     private static SearchValues<byte> Bytes(string ascii) => SearchValues.Create(Encoding.ASCII.GetBytes(ascii));
+
+    private static SearchValues<byte> AsciiWhere(Func<char, bool> member)
+        => SearchValues.Create([.. Enumerable.Range(0, 128).Where(c => member((char)c)).Select(c => (byte)c)]);
 
     /// <summary>The longest head this parser recognises.</summary>
     public int MaxHeadBytes => _maxHeadBytes;
@@ -256,6 +257,5 @@ internal sealed class PlainGetParser
 
     private static bool IsToken(ReadOnlySpan<byte> name) => !name.ContainsAnyExcept(TokenBytes);
 
-    // Visible ASCII, space and tab: no control character (a bare CR or LF included) and no byte above 0x7E.
     private static bool IsFieldValue(ReadOnlySpan<byte> value) => !value.ContainsAnyExcept(FieldValueBytes);
 }

@@ -12,6 +12,10 @@ internal static class HttpSyntax
     public static bool IsTchar(char c) =>
         char.IsAsciiLetterOrDigit(c) || c is '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~';
 
+    // What the proxy itself puts in or accepts in a field value: visible ASCII, space and tab (RFC 9110 §5.5 without
+    // obs-text), so no control character, bare CR or LF included, and nothing above 0x7E.
+    public static bool IsFieldValueChar(char c) => c is '\t' or (>= ' ' and < '\x7F');
+
     public static bool IsToken(ReadOnlySpan<char> value)
     {
         if (value.IsEmpty)
