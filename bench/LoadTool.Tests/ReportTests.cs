@@ -70,6 +70,23 @@ public sealed class ReportTests
         Assert.Equal(["not run (see the notes)", "≥ 0.9×", "not measured"], TargetRow(new Run().Hit("s1000", "isr").Render(), "HIT req/s, Redis store + L1 vs memory store, 64 connections"));
     }
 
+    [Fact]
+    public void LimitsSection_GivesTheRedisStoresWorstScenario_RoundByRound()
+    {
+        var run = new Run();
+        foreach (var (round, memory, redis) in new[] { (1, 90_000.0, 70_000.0), (2, 91_000.0, 92_000.0), (3, 89_000.0, 66_000.0) })
+        {
+            run.Hit("s100000", "isr", rps: memory, round: round).Hit("s100000", "isr-redis", rps: redis, round: round).Hit("s100000", "nginx", round: round);
+            run.Hit("s1000", "isr", rps: 100_000, round: round).Hit("s1000", "isr-redis", rps: 99_000, round: round).Hit("s1000", "nginx", round: round);
+        }
+
+        var limits = SectionOf(run.Render(), "## What limits the HIT rate");
+
+        Assert.Contains("The Redis store + L1 is furthest behind the memory store on 100,000 × 20 KB pages at 64 connections:", limits, StringComparison.Ordinal);
+        Assert.Contains("0.78× (70,000 vs 90,000 req/s), at 13.16 vs 11.11 µs of CPU per answer.", limits, StringComparison.Ordinal);
+        Assert.Contains("Round by round: 70,000 vs 90,000; 92,000 vs 91,000; 66,000 vs 89,000 req/s.", limits, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("STALE:20", 3.9, "met")]
     [InlineData("STALE:20", 4.1, "**missed**")]

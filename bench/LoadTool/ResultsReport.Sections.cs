@@ -101,6 +101,36 @@ internal sealed partial class ResultsReport
 
         text.AppendLine("`bench/README.md` (What limits the HIT rate) explains both parts and what was tried.").AppendLine();
         TailParagraph(text);
+        RedisParagraph(text);
+    }
+
+    /// <summary>
+    /// Where the Redis store + L1 is furthest behind the memory store: both rates, the CPU each spent per answer, and
+    /// every round of the two in turn, which tells a slower store (every round behind) from slower windows.
+    /// </summary>
+    private void RedisParagraph(StringBuilder text)
+    {
+        var w = results.Values("hit", "conns", ("phase", Identity))
+            .Select(conns => (Conns: conns, Worst: WorstRatio(Identity, conns, IsrRedis, Isr, s => s.Rps, lowest: true)))
+            .Where(c => !double.IsNaN(c.Worst.Ratio))
+            .OrderBy(c => c.Worst.Ratio)
+            .FirstOrDefault();
+        if (w.Conns is null)
+        {
+            return;
+        }
+
+        var redis = Hit(Identity, w.Worst.Set, w.Conns, IsrRedis)!;
+        var memory = Hit(Identity, w.Worst.Set, w.Conns, Isr)!;
+        var rounds = results.Of("hit", ("phase", Identity), ("set", w.Worst.Set), ("conns", w.Conns)).ToList();
+        var pairs = rounds.Where(r => r.Is("target", IsrRedis))
+            .Select(r => (Redis: r.Number("rps"), Memory: rounds.FirstOrDefault(m => m.Is("target", Isr) && m.Is("round", r["round"]))?.Number("rps") ?? double.NaN))
+            .Select(p => $"{Format.Whole(p.Redis)} vs {Format.Whole(p.Memory)}");
+        text.AppendLine($"The Redis store + L1 is furthest behind the memory store on {Format.PageSet(w.Worst.Set)} pages at {w.Conns} connections:");
+        text.AppendLine($"{Format.Ratio(w.Worst.Ratio)} ({Format.Whole(redis.Rps)} vs {Format.Whole(memory.Rps)} req/s), at {Format.Fixed(redis.UserUsPerAnswer + redis.KernelUsPerAnswer, 2)} vs {Format.Fixed(memory.UserUsPerAnswer + memory.KernelUsPerAnswer, 2)} µs of CPU per answer.");
+        text.AppendLine($"Round by round: {string.Join("; ", pairs)} req/s. Both answer these hits from process memory (the Redis store");
+        text.AppendLine("from its L1, without reading Redis): a gap in every round would be the store's, a gap in some rounds only comes");
+        text.AppendLine("from the machine (`bench/README.md`, What limits the HIT rate).").AppendLine();
     }
 
     /// <summary>
