@@ -92,6 +92,24 @@ start() {
   PIDS[$name]=$!
 }
 
+# on_cpu CPU NAMES...: moves every thread of these servers to CPU (a thread they start later inherits the affinity
+# of the thread that starts it). Used around the fills, which are not measured: there the origins and Redis run on
+# the load core, so that the cache being filled has the server core to itself and filling 100,000 pages takes less of
+# the run. They are back on the server core before the first measured window.
+on_cpu() {
+  local cpu=$1 name try
+  shift
+  for name in "$@"; do
+    [ -n "${PIDS[$name]:-}" ] || continue
+    for try in 1 2 3; do
+      # A thread that exits while taskset walks the process's threads makes it fail: walk them again.
+      if taskset -a -p -c "$cpu" "${PIDS[$name]}" > /dev/null 2>&1; then continue 2; fi
+      sleep 0.1
+    done
+    fail "could not move $name (pid ${PIDS[$name]}) to core $cpu"
+  done
+}
+
 stop() {
   local name=$1 pid=${PIDS[$1]:-} i
   [ -n "$pid" ] || return 0
@@ -188,7 +206,8 @@ origin_count() { curl -sf "http://127.0.0.1:$1/_count/all"; }
 
 # --- load --------------------------------------------------------------------------------------------------------
 
-# loadtool LOGNAME ARGS...: runs LoadTool on the load core; prints its RESULT fields (empty on failure).
+# loadtool LOGNAME ARGS...: runs LoadTool on the load core; prints the fields of its RESULT lines (one per target for
+# `stale`, else one; empty on failure).
 loadtool() {
   local logname=$1 deadline=600
   shift
@@ -198,7 +217,7 @@ loadtool() {
   if [ "$status" != 0 ]; then
     note "LoadTool $1 ($logname) failed with exit code $status: $(printf '%s' "$output" | tail -n 1)"
   fi
-  printf '%s\n' "$output" | sed -n 's/^RESULT //p' | tail -n 1
+  printf '%s\n' "$output" | sed -n 's/^RESULT //p'
 }
 
 # wrk_run LOGNAME SECONDS CONNECTIONS URL PREFIX COUNT CLIENT [RATE]: one bounded wrk window on the load core (with
@@ -426,9 +445,11 @@ write_settings() {
 - Paced HIT: $PACED_CONNS connections on $FEW × 20 KB pages carrying $PACED_RATE requests/s on a fixed schedule, the same
   for every target (\`wrk/paths.lua\`: each request waits for its slot; the wait is not part of the latency); windows
   and rounds as above.
-- Page sets: $FEW × 20 KB, $FEW × 200 KB and $MANY × 20 KB (identity clients); $FEW × 20 KB and $FEW × 200 KB
-  (browser-like clients). Each set is requested once through every target before measuring (LoadTool \`warm\`), and a
-  sample of 200 is then checked to no longer reach the origin. $MANY × 200 KB pages (20 GB per cache) do not fit.
+- Page sets: $FEW × 20 KB, $FEW × 200 KB and $MANY × 20 KB, for identity and for browser-like clients. Each set is
+  requested once through every target before measuring (LoadTool \`warm\`; the $FEW × 20 KB set is part of the
+  $MANY), and a sample of 200 is then checked to no longer reach the origin. While the caches fill, the origins and
+  Redis run on core $LOAD_CPU, back on core $SERVER_CPU before the first measured window. $MANY × 200 KB pages (20 GB
+  per cache) do not fit.
 - Origin: \`bench/BenchOrigin\` (Kestrel), pages public for an hour; \`/slow\` pages 200 ms and fresh for 1 s; \`/hot\`
   pages 200 ms. For browser-like clients nginx sits in front of the origin compressing (\`--compress\`: br or gzip,
   \`Vary: Accept-Encoding\`), Varnish in front of the identity origin with \`beresp.do_gzip\`, IsrProxy $isr_b_line.
@@ -441,8 +462,9 @@ write_settings() {
   which shows in the STALE table; with \`sendfile off\` it would answer at once).
 - Varnish: \`bench/varnish/bench.vcl.template\`: \`beresp.grace = 1h\`, malloc storage $CACHE_MB MB, one thread pool of
   300–2000 threads.
-- STALE: after one unmeasured round of 5 pages per target, $STALE_KEYS pages per target and round, first requested 2.5 s after their fill (nginx counts lifetimes in
-  whole seconds, so a 1 s lifetime can last up to 2 s there). Misses: $COLLAPSE concurrent requests per target and round. MISS
+- STALE: after one unmeasured round of 5 pages per target, $STALE_KEYS pages per target and round, filled through every
+  target at once and first requested from 2.5 s after their fill (nginx counts lifetimes in whole seconds, so a 1 s
+  lifetime can last up to 2 s there), one target after another, each 0.5 s after the last one's regenerations began. Misses: $COLLAPSE concurrent requests per target and round. MISS
   overhead: 1 connection, $MISS_DURATION s per target and round. Tag purge: $PURGES purges of each tag.
 EOF
 }
@@ -488,6 +510,7 @@ require_ready redis "$REDIS_PORT"
 start_isr isr-redis "$ORIGIN_PORT" --Isr:Store:Kind=Redis "--Isr:Store:Redis=127.0.0.1:$REDIS_PORT" --Isr:Store:KeyPrefix=bench: "--Isr:Store:L1MaxBytes=$CACHE_BYTES"
 TARGETS=(isr nginx varnish)
 redis_line="not measured."
+on_cpu "$LOAD_CPU" origin origin-gz redis
 if wait_ready isr-redis "${PORT[isr-redis]}"; then
   warm isr-redis identity "$ORIGIN_PORT" /l/ "$FEW" identity
   keys=0
@@ -528,6 +551,7 @@ for target in "${TARGETS[@]}"; do
   esac
 done
 
+on_cpu "$SERVER_CPU" origin origin-gz redis
 jit_warmup identity identity "${TARGETS[@]}"
 for set in "/s/ $FEW" "/l/ $FEW" "/s/ $MANY"; do
   for conns in "${CONNS[@]}"; do
@@ -539,14 +563,14 @@ hit_scenario identity /s/ "$FEW" "$PACED_CONNS" identity "$PACED_RATE" "${TARGET
 log "STALE first request, $STALE_KEYS pages per target"
 # An unmeasured round first, as every HIT scenario has its warm-up: the first regenerations of a process compile
 # their code, on the same core as the requests being timed.
-for target in "${TARGETS[@]}"; do
-  loadtool "stale-warmup-$target" stale --url "http://127.0.0.1:${PORT[$target]}" --key "$target-warmup" --keys 5 --wait-ms 2500 > /dev/null
-done
+# The pages of every target are filled at once and share the wait; then each target's first requests are timed in
+# turn, after the regenerations the one before started have finished.
+stale_targets=$(for target in "${TARGETS[@]}"; do printf '%s=http://127.0.0.1:%s,' "$target" "${PORT[$target]}"; done)
+loadtool stale-warmup stale --targets "$stale_targets" --key warmup --keys 5 --wait-ms 2500 > /dev/null
 for round in $(seq 1 "$ROUNDS"); do
-  for target in "${TARGETS[@]}"; do
-    result=$(loadtool "stale-$target" stale --url "http://127.0.0.1:${PORT[$target]}" --key "$target-$round" --keys "$STALE_KEYS" --wait-ms 2500)
-    if [ -n "$result" ]; then record "kind=stale target=$target round=$round $result"; fi
-  done
+  while read -r result; do
+    if [ -n "$result" ]; then record "kind=stale round=$round $result"; fi
+  done < <(loadtool "stale-$round" stale --targets "$stale_targets" --key "round$round" --keys "$STALE_KEYS" --wait-ms 2500)
 done
 
 log "$COLLAPSE concurrent misses on one path"
@@ -600,12 +624,14 @@ if [ -z "$coding" ]; then
   isr_b_line="in front of the compressing origin (this build does not compress; see the notes)"
 fi
 BROWSER_TARGETS=(isr-b nginx-b varnish-b)
+on_cpu "$LOAD_CPU" origin origin-gz
 for target in "${BROWSER_TARGETS[@]}"; do
-  warm "$target" browser "${ORIGIN_OF[$target]}" /s/ "$FEW" browser
   warm "$target" browser "${ORIGIN_OF[$target]}" /l/ "$FEW" browser
+  warm "$target" browser "${ORIGIN_OF[$target]}" /s/ "$MANY" browser
 done
+on_cpu "$SERVER_CPU" origin origin-gz
 jit_warmup browser browser "${BROWSER_TARGETS[@]}"
-for set in "/s/ $FEW" "/l/ $FEW"; do
+for set in "/s/ $FEW" "/l/ $FEW" "/s/ $MANY"; do
   for conns in "${CONNS[@]}"; do
     hit_scenario browser ${set% *} ${set#* } "$conns" browser 0 "${BROWSER_TARGETS[@]}"
   done

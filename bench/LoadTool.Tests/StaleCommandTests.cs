@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace IsrProxy.LoadTool.Tests;
+
+public sealed class StaleCommandTests
+{
+    [Fact]
+    public void Targets_AreNamedUrlsInOrder()
+    {
+        var targets = StaleCommand.Targets(" isr=http://127.0.0.1:1/ ,nginx=http://127.0.0.1:2,");
+
+        Assert.Equal(new[] { ("isr", "http://127.0.0.1:1"), ("nginx", "http://127.0.0.1:2") }, targets);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(",")]
+    [InlineData("http://127.0.0.1:1")]
+    [InlineData("=http://127.0.0.1:1")]
+    [InlineData("isr=")]
+    [InlineData("isr=http://127.0.0.1:1,isr=http://127.0.0.1:2")]
+    public void Targets_RefusesWhatIsNotNameEqualsUrl(string text) =>
+        Assert.Throws<ArgumentException>(() => StaleCommand.Targets(text));
+
+    [Fact]
+    public async Task FillsEveryTargetFirst_ThenTimesEachInTurn_OneResultPerTarget()
+    {
+        // Two caches that answer a page's first request as a MISS and later ones as STALE, noting when each came.
+        var requests = new ConcurrentQueue<(string Target, string Path, long At)>();
+        await using var a = await StartCacheAsync("a", requests);
+        await using var b = await StartCacheAsync("b", requests);
+        var output = new StringWriter();
+        var console = Console.Out;
+        Console.SetOut(output);
+        int exit;
+        try
+        {
+            var options = CommandLine.Parse(["--targets", $"a={Url(a)},b={Url(b)}", "--key", "k", "--keys", "3", "--wait-ms", "50", "--settle-ms", "300"]);
+            exit = await new StaleCommand(TimeProvider.System).RunAsync(options, CancellationToken.None);
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        Assert.Equal(0, exit);
+        var results = output.ToString().Split('\n').Where(l => l.StartsWith("RESULT ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, results.Count);
+        Assert.StartsWith("RESULT target=a keys=3 errors=0 classes=STALE:3 p50_ms=", results[0]);
+        Assert.StartsWith("RESULT target=b keys=3 errors=0 classes=STALE:3 p50_ms=", results[1]);
+
+        var order = requests.ToList();
+        Assert.Equal(12, order.Count);
+        Assert.Equal(6, order.Take(6).Select(r => (r.Target, r.Path)).Distinct().Count());     // every page filled first
+        Assert.Equal(new[] { "a", "a", "a", "b", "b", "b" }, order.Skip(6).Select(r => r.Target));
+        Assert.Equal(new[] { "/slow/k-0", "/slow/k-1", "/slow/k-2" }, order.Skip(6).Take(3).Select(r => r.Path));
+        Assert.True(Stopwatch.GetElapsedTime(order[8].At, order[9].At) >= TimeSpan.FromMilliseconds(290));
+    }
+
+    private static string Url(WebApplication app) => app.Urls.Single();
+
+    private static async Task<WebApplication> StartCacheAsync(string name, ConcurrentQueue<(string, string, long)> requests)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var seen = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        app.MapGet("/slow/{page}", (HttpContext context, string page) =>
+        {
+            requests.Enqueue((name, context.Request.Path.Value!, Stopwatch.GetTimestamp()));
+            context.Response.Headers["X-Isr-Cache"] = seen.AddOrUpdate(page, 1, (_, n) => n + 1) == 1 ? "MISS" : "STALE";
+            return "page";
+        });
+        await app.StartAsync();
+        return app;
+    }
+}
