@@ -464,8 +464,9 @@ write_settings() {
   300–2000 threads.
 - STALE: after one unmeasured round of 5 pages per target, $STALE_KEYS pages per target and round, filled through every
   target at once and first requested from 2.5 s after their fill (nginx counts lifetimes in whole seconds, so a 1 s
-  lifetime can last up to 2 s there), one target after another, each 0.5 s after the last one's regenerations began. Misses: $COLLAPSE concurrent requests per target and round. MISS
-  overhead: 1 connection, $MISS_DURATION s per target and round. Tag purge: $PURGES purges of each tag.
+  lifetime can last up to 2 s there), one target after another, each 0.5 s after the last one's regenerations began
+  and after three untimed hits on \`/s/0\`. Misses: $COLLAPSE concurrent requests per target and round. MISS overhead:
+  1 connection, $MISS_DURATION s per target and round. Tag purge: $PURGES purges of each tag.
 EOF
 }
 
@@ -564,13 +565,14 @@ log "STALE first request, $STALE_KEYS pages per target"
 # An unmeasured round first, as every HIT scenario has its warm-up: the first regenerations of a process compile
 # their code, on the same core as the requests being timed.
 # The pages of every target are filled at once and share the wait; then each target's first requests are timed in
-# turn, after the regenerations the one before started have finished.
+# turn, after the regenerations the one before started have finished, and after three untimed hits on /s/0 (after
+# the wait, the first request of any kind takes several milliseconds: client and server waking up).
 stale_targets=$(for target in "${TARGETS[@]}"; do printf '%s=http://127.0.0.1:%s,' "$target" "${PORT[$target]}"; done)
-loadtool stale-warmup stale --targets "$stale_targets" --key warmup --keys 5 --wait-ms 2500 > /dev/null
+loadtool stale-warmup stale --targets "$stale_targets" --key warmup --keys 5 --wait-ms 2500 --wake /s/0 > /dev/null
 for round in $(seq 1 "$ROUNDS"); do
   while read -r result; do
     if [ -n "$result" ]; then record "kind=stale round=$round $result"; fi
-  done < <(loadtool "stale-$round" stale --targets "$stale_targets" --key "round$round" --keys "$STALE_KEYS" --wait-ms 2500)
+  done < <(loadtool "stale-$round" stale --targets "$stale_targets" --key "round$round" --keys "$STALE_KEYS" --wait-ms 2500 --wake /s/0)
 done
 
 log "$COLLAPSE concurrent misses on one path"

@@ -17,6 +17,15 @@ public sealed class StaleCommandTests
         Assert.Equal(new[] { ("isr", "http://127.0.0.1:1"), ("nginx", "http://127.0.0.1:2") }, targets);
     }
 
+    [Fact]
+    public async Task Wake_MustBeAPath()
+    {
+        var options = CommandLine.Parse(["--targets", "a=http://127.0.0.1:1", "--key", "k", "--wake", "s/0"]);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => new StaleCommand(TimeProvider.System).RunAsync(options, CancellationToken.None));
+        Assert.Contains("--wake", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData(",")]
@@ -28,7 +37,7 @@ public sealed class StaleCommandTests
         Assert.Throws<ArgumentException>(() => StaleCommand.Targets(text));
 
     [Fact]
-    public async Task FillsEveryTargetFirst_ThenTimesEachInTurn_OneResultPerTarget()
+    public async Task FillsEveryTargetFirst_ThenWakesAndTimesEachInTurn_OneResultPerTarget()
     {
         // Two caches that answer a page's first request as a MISS and later ones as STALE, noting when each came.
         var requests = new ConcurrentQueue<(string Target, string Path, long At)>();
@@ -40,7 +49,7 @@ public sealed class StaleCommandTests
         int exit;
         try
         {
-            var options = CommandLine.Parse(["--targets", $"a={Url(a)},b={Url(b)}", "--key", "k", "--keys", "3", "--wait-ms", "50", "--settle-ms", "300"]);
+            var options = CommandLine.Parse(["--targets", $"a={Url(a)},b={Url(b)}", "--key", "k", "--keys", "3", "--wait-ms", "50", "--settle-ms", "300", "--wake", "/s/0"]);
             exit = await new StaleCommand(TimeProvider.System).RunAsync(options, CancellationToken.None);
         }
         finally
@@ -55,11 +64,11 @@ public sealed class StaleCommandTests
         Assert.StartsWith("RESULT target=b keys=3 errors=0 classes=STALE:3 p50_ms=", results[1]);
 
         var order = requests.ToList();
-        Assert.Equal(12, order.Count);
-        Assert.Equal(6, order.Take(6).Select(r => (r.Target, r.Path)).Distinct().Count());     // every page filled first
-        Assert.Equal(new[] { "a", "a", "a", "b", "b", "b" }, order.Skip(6).Select(r => r.Target));
-        Assert.Equal(new[] { "/slow/k-0", "/slow/k-1", "/slow/k-2" }, order.Skip(6).Take(3).Select(r => r.Path));
-        Assert.True(Stopwatch.GetElapsedTime(order[8].At, order[9].At) >= TimeSpan.FromMilliseconds(290));
+        Assert.Equal(18, order.Count);
+        Assert.Equal(6, order.Take(6).Where(r => r.Path.StartsWith("/slow/", StringComparison.Ordinal)).Select(r => (r.Target, r.Path)).Distinct().Count());
+        string[] turn = ["/s/0", "/s/0", "/s/0", "/slow/k-0", "/slow/k-1", "/slow/k-2"];    // untimed wake-ups, then timed
+        Assert.Equal(turn.Select(p => ("a", p)).Concat(turn.Select(p => ("b", p))), order.Skip(6).Select(r => (r.Target, r.Path)));
+        Assert.True(Stopwatch.GetElapsedTime(order[11].At, order[12].At) >= TimeSpan.FromMilliseconds(290));
     }
 
     private static string Url(WebApplication app) => app.Urls.Single();
@@ -71,6 +80,12 @@ public sealed class StaleCommandTests
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var seen = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        app.MapGet("/s/{page}", (HttpContext context) =>
+        {
+            requests.Enqueue((name, context.Request.Path.Value!, Stopwatch.GetTimestamp()));
+            context.Response.Headers["X-Isr-Cache"] = "HIT";
+            return "page";
+        });
         app.MapGet("/slow/{page}", (HttpContext context, string page) =>
         {
             requests.Enqueue((name, context.Request.Path.Value!, Stopwatch.GetTimestamp()));
