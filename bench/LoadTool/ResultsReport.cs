@@ -80,9 +80,9 @@ internal sealed partial class ResultsReport(
     private HitStats? Hit(string phase, string set, string conns, string target) =>
         HitStats.From(results.Of("hit", ("phase", phase), ("set", set), ("conns", conns), ("target", target)).ToList());
 
-    /// <summary>A target's figures in the paced HIT scenario of one client kind (one page set, one connection count).</summary>
-    private HitStats? Paced(string phase, string target) =>
-        HitStats.From(results.Of("paced", ("phase", phase), ("target", target)).ToList());
+    /// <summary>A target's figures in the paced HIT scenario of one client kind and connection count (one page set).</summary>
+    private HitStats? Paced(string phase, string conns, string target) =>
+        HitStats.From(results.Of("paced", ("phase", phase), ("conns", conns), ("target", target)).ToList());
 
     private double Median(string kind, string target, string key) =>
         ResultSet.Median(results.Of(kind, ("target", target)).Select(r => r.Number(key)));
