@@ -127,8 +127,22 @@ public sealed class ReportTests
             .Render();
 
         var row = TargetRow(report, "STALE first-request latency");
-        Assert.Contains("HIT p99 2.00 ms (1,000 × 20 KB, 64 connections)", row[0], StringComparison.Ordinal);
+        Assert.Contains("HIT p99 2.00 ms (closed loop, 1,000 × 20 KB, 64 connections)", row[0], StringComparison.Ordinal);
         Assert.Equal(verdict, row[2]);
+    }
+
+    [Fact]
+    public void StaleTarget_IsHeldToTheHitP99AtOneRate_WhenThePacedScenarioRan()
+    {
+        var report = new Run()
+            .Hit("s1000", "isr", p99: 4.0)
+            .Hit("s1000", "isr", p99: 0.5, kind: "paced").Hit("s1000", "isr", p99: 0.7, kind: "paced", conns: 256)
+            .Line("kind=stale target=isr round=1 keys=20 p50_ms=0.1 p99_ms=1.2 max_ms=1.2 classes=STALE:20")
+            .Render();
+
+        var row = TargetRow(report, "STALE first-request latency");
+        Assert.Contains("HIT p99 0.50 ms (at one rate, 40,000 req/s on 1,000 × 20 KB, 64 connections)", row[0], StringComparison.Ordinal);
+        Assert.Equal("**missed**", row[2]);                                   // 1.2 > 2 × 0.5, though under 2 × 4.0
     }
 
     [Fact]

@@ -222,7 +222,8 @@ internal sealed partial class ResultsReport
         text.AppendLine("Pages fresh for 1 s are filled, left at least 2.5 s to expire, then the first request to each is timed, one after");
         text.AppendLine("another, target after target.");
         text.AppendLine("A cache serving stale while it revalidates in the background answers at HIT speed; one that waits for the");
-        text.AppendLine("origin takes its 200 ms. HIT p99 is the same target's, identity clients, 20 KB pages, lowest concurrency.").AppendLine();
+        text.AppendLine("origin takes its 200 ms. HIT p99 is the same target's at one offered rate (the paced scenario, identity clients,");
+        text.AppendLine("lowest concurrency; closed loop on 20 KB pages when that did not run).").AppendLine();
         var table = new MarkdownTable("target", "rounds", "requests", "p50 ms", "p99 ms", "max ms", "answers (cache header)", "HIT p99 ms", "p99 vs HIT p99");
         foreach (var target in TargetsOf("stale"))
         {
