@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace IsrProxy.LoadTool.Tests;
 
+[Collection(LoopbackServer.ConsoleCollection)]
 public sealed class StaleCommandTests
 {
     [Fact]
@@ -43,22 +42,13 @@ public sealed class StaleCommandTests
         var requests = new ConcurrentQueue<(string Target, string Path, long At)>();
         await using var a = await StartCacheAsync("a", requests);
         await using var b = await StartCacheAsync("b", requests);
-        var output = new StringWriter();
-        var console = Console.Out;
-        Console.SetOut(output);
-        int exit;
-        try
-        {
-            var options = CommandLine.Parse(["--targets", $"a={Url(a)},b={Url(b)}", "--key", "k", "--keys", "3", "--wait-ms", "50", "--settle-ms", "300", "--wake", "/s/0"]);
-            exit = await new StaleCommand(TimeProvider.System).RunAsync(options, CancellationToken.None);
-        }
-        finally
-        {
-            Console.SetOut(console);
-        }
+        var options = CommandLine.Parse(
+            ["--targets", $"a={LoopbackServer.Url(a)},b={LoopbackServer.Url(b)}", "--key", "k", "--keys", "3", "--wait-ms", "50", "--settle-ms", "300", "--wake", "/s/0"]);
+
+        var (exit, output) = await LoopbackServer.RunAsync(() => new StaleCommand(TimeProvider.System).RunAsync(options, CancellationToken.None));
 
         Assert.Equal(0, exit);
-        var results = output.ToString().Split('\n').Where(l => l.StartsWith("RESULT ", StringComparison.Ordinal)).ToList();
+        var results = output.Split('\n').Where(l => l.StartsWith("RESULT ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, results.Count);
         Assert.StartsWith("RESULT target=a keys=3 errors=0 classes=STALE:3 p50_ms=", results[0]);
         Assert.StartsWith("RESULT target=b keys=3 errors=0 classes=STALE:3 p50_ms=", results[1]);
@@ -71,14 +61,8 @@ public sealed class StaleCommandTests
         Assert.True(Stopwatch.GetElapsedTime(order[11].At, order[12].At) >= TimeSpan.FromMilliseconds(290));
     }
 
-    private static string Url(WebApplication app) => app.Urls.Single();
-
-    private static async Task<WebApplication> StartCacheAsync(string name, ConcurrentQueue<(string, string, long)> requests)
+    private static Task<WebApplication> StartCacheAsync(string name, ConcurrentQueue<(string, string, long)> requests) => LoopbackServer.StartAsync(app =>
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         var seen = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         app.MapGet("/s/{page}", (HttpContext context) =>
         {
@@ -92,7 +76,5 @@ public sealed class StaleCommandTests
             context.Response.Headers["X-Isr-Cache"] = seen.AddOrUpdate(page, 1, (_, n) => n + 1) == 1 ? "MISS" : "STALE";
             return "page";
         });
-        await app.StartAsync();
-        return app;
-    }
+    });
 }

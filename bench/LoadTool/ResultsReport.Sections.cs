@@ -279,7 +279,8 @@ internal sealed partial class ResultsReport
     {
         text.AppendLine("## Tag purge").AppendLine();
         text.AppendLine("`POST /_revalidate/tag/{tag}` (mode stale) on IsrProxy holding every page of the identity run, timed one");
-        text.AppendLine("after another: a tag carried by one page against the tag `bench`, carried by all of them.").AppendLine();
+        text.AppendLine("after another and taking the tags in turn: a tag carried by one page against the tag `bench`, carried by all of");
+        text.AppendLine("them.").AppendLine();
         var table = new MarkdownTable("tag", "entries", "purges", "p50 ms", "p99 ms", "p50 vs one entry");
         var one = Median("purge", Isr, "p50_ms", ("entries", "1"));
         foreach (var r in results.Of("purge", ("target", Isr)))
