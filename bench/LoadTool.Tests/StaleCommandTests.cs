@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -58,7 +57,7 @@ public sealed class StaleCommandTests
         Assert.Equal(6, order.Take(6).Where(r => r.Path.StartsWith("/slow/", StringComparison.Ordinal)).Select(r => (r.Target, r.Path)).Distinct().Count());
         string[] turn = ["/s/0", "/s/0", "/s/0", "/slow/k-0", "/slow/k-1", "/slow/k-2"];    // untimed wake-ups, then timed
         Assert.Equal(turn.Select(p => ("a", p)).Concat(turn.Select(p => ("b", p))), order.Skip(6).Select(r => (r.Target, r.Path)));
-        Assert.True(Stopwatch.GetElapsedTime(order[11].At, order[12].At) >= TimeSpan.FromMilliseconds(290));
+        Assert.True(TimeProvider.System.GetElapsedTime(order[11].At, order[12].At) >= TimeSpan.FromMilliseconds(290));
     }
 
     private static Task<WebApplication> StartCacheAsync(string name, ConcurrentQueue<(string, string, long)> requests) => LoopbackServer.StartAsync(app =>
@@ -66,13 +65,13 @@ public sealed class StaleCommandTests
         var seen = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         app.MapGet("/s/{page}", (HttpContext context) =>
         {
-            requests.Enqueue((name, context.Request.Path.Value!, Stopwatch.GetTimestamp()));
+            requests.Enqueue((name, context.Request.Path.ToString(), TimeProvider.System.GetTimestamp()));
             context.Response.Headers["X-Isr-Cache"] = "HIT";
             return "page";
         });
         app.MapGet("/slow/{page}", (HttpContext context, string page) =>
         {
-            requests.Enqueue((name, context.Request.Path.Value!, Stopwatch.GetTimestamp()));
+            requests.Enqueue((name, context.Request.Path.ToString(), TimeProvider.System.GetTimestamp()));
             context.Response.Headers["X-Isr-Cache"] = seen.AddOrUpdate(page, 1, (_, n) => n + 1) == 1 ? "MISS" : "STALE";
             return "page";
         });

@@ -161,8 +161,10 @@ internal sealed partial class ResultsReport
         var paced = results.Values("paced", "phase")
             .SelectMany(phase => results.Values("paced", "conns", ("phase", phase))
                 .Select(conns => (Phase: phase, Conns: conns, Mine: Paced(phase, conns, Isr), Theirs: Paced(phase, conns, Nginx))))
-            .Where(p => p.Mine is not null && p.Theirs is not null)
-            .Select(p => $"{Format.Ratio(p.Mine!.P99 / p.Theirs!.P99)} with {(p.Phase == Browser ? "browser-like" : "identity")} clients at {p.Conns} connections ({Format.Fixed(p.Mine.P99, 2)} vs {Format.Fixed(p.Theirs.P99, 2)} ms, at {Format.Whole(p.Mine.Rps)} vs {Format.Whole(p.Theirs.Rps)} req/s)")
+            .Select(p => p is { Mine: { } mine, Theirs: { } theirs }
+                ? $"{Format.Ratio(mine.P99 / theirs.P99)} with {(p.Phase == Browser ? "browser-like" : "identity")} clients at {p.Conns} connections ({Format.Fixed(mine.P99, 2)} vs {Format.Fixed(theirs.P99, 2)} ms, at {Format.Whole(mine.Rps)} vs {Format.Whole(theirs.Rps)} req/s)"
+                : null)
+            .OfType<string>()
             .ToList();
         if (paced.Count > 0)
         {

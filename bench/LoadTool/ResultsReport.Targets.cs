@@ -26,16 +26,18 @@ internal sealed partial class ResultsReport
 
                 // Latencies are compared at one offered rate (the paced scenario); the closed loop measures each
                 // target at its own rate, with the load generator's own queueing in the faster one's figures.
-                var mine = Paced(phase, conns, Isr);
-                var theirs = Paced(phase, conns, Nginx);
-                var sameRate = mine is null || theirs is null ? double.NaN : mine.P99 / theirs.P99;
+                var sameRate = double.NaN;
+                var atOneRate = "at one rate: not run";
+                if (Paced(phase, conns, Isr) is { } mine && Paced(phase, conns, Nginx) is { } theirs)
+                {
+                    sameRate = mine.P99 / theirs.P99;
+                    atOneRate = $"{Format.Ratio(sameRate)} at one rate ({Format.Fixed(mine.P99, 2)} vs {Format.Fixed(theirs.P99, 2)} ms, at {Format.Whole(mine.Rps)} vs {Format.Whole(theirs.Rps)} req/s)";
+                }
+
                 var closedLoop = WorstRatio(phase, conns, Isr, Nginx, s => s.P99, lowest: false);
                 table.Add(
                     $"HIT p99 vs {Name(Nginx)}, {conns} connections, {clients}",
-                    (double.IsNaN(sameRate)
-                        ? "at one rate: not run"
-                        : $"{Format.Ratio(sameRate)} at one rate ({Format.Fixed(mine!.P99, 2)} vs {Format.Fixed(theirs!.P99, 2)} ms, at {Format.Whole(mine.Rps)} vs {Format.Whole(theirs.Rps)} req/s)")
-                        + $"; closed loop, each at its own rate: {closedLoop.Describe()}",
+                    $"{atOneRate}; closed loop, each at its own rate: {closedLoop.Describe()}",
                     "≤ 1.0× at one offered rate (p99 no higher than nginx's)",
                     Verdict(sameRate, r => r <= 1.0));
             }
