@@ -571,14 +571,17 @@ log "STALE first request, $STALE_KEYS pages per target"
 # The pages of every target are filled at once and share the wait; then each target's first requests are timed in
 # turn, after the regenerations the one before started have finished, and after three untimed hits on /s/0 (after
 # the wait, the first request of any kind takes several milliseconds: client and server waking up).
-stale_targets=$(for target in "${TARGETS[@]}"; do printf '%s=http://127.0.0.1:%s,' "$target" "${PORT[$target]}"; done)
+# url_list TARGETS...: "name=http://127.0.0.1:PORT," for each, as LoadTool's --targets takes them.
+url_list() {
+  local target
+  for target in "$@"; do printf '%s=http://127.0.0.1:%s,' "$target" "${PORT[$target]}"; done
+}
+stale_targets=$(url_list "${TARGETS[@]}")
 # .NET compiles the STALE path, and the regeneration behind it, in tiers, as it does the HIT path (see jit_warmup):
 # measured here, after 5 unmeasured pages a fresh IsrProxy's STALE p99 over rounds of 20 pages was 1.6–2.6 ms for
 # three rounds, then 0.6–0.9 ms; after 100, five rounds of six were at 0.6–0.9 ms. So the IsrProxy targets first
 # answer 100 pages unmeasured; nginx and Varnish compile nothing while running, and every target gets the round of 5.
-jit_targets=$(for target in "${TARGETS[@]}"; do
-  case $target in isr*) printf '%s=http://127.0.0.1:%s,' "$target" "${PORT[$target]}" ;; esac
-done)
+jit_targets=$(for target in "${TARGETS[@]}"; do case $target in isr*) url_list "$target" ;; esac; done)
 if [ -n "$jit_targets" ]; then
   loadtool stale-jit stale --targets "$jit_targets" --key jit --keys 100 --wait-ms 2500 --wake /s/0 > /dev/null
 fi

@@ -160,11 +160,9 @@ internal sealed partial class ResultsReport
         text.AppendLine("closed-loop client at the rate each server sustains, not at one common rate.").AppendLine();
         var paced = results.Values("paced", "phase")
             .SelectMany(phase => results.Values("paced", "conns", ("phase", phase))
-                .Select(conns => (Phase: phase, Conns: conns, Mine: Paced(phase, conns, Isr), Theirs: Paced(phase, conns, Nginx))))
-            .Select(p => p is { Mine: { } mine, Theirs: { } theirs }
-                ? $"{Format.Ratio(mine.P99 / theirs.P99)} with {(p.Phase == Browser ? "browser-like" : "identity")} clients at {p.Conns} connections ({Format.Fixed(mine.P99, 2)} vs {Format.Fixed(theirs.P99, 2)} ms, at {Format.Whole(mine.Rps)} vs {Format.Whole(theirs.Rps)} req/s)"
-                : null)
-            .OfType<string>()
+                .Select(conns => (Phase: phase, Conns: conns, P99: PacedP99AgainstNginx(phase, conns))))
+            .Where(p => p.P99.Figures is not null)
+            .Select(p => $"{Format.Ratio(p.P99.Ratio)} with {(p.Phase == Browser ? "browser-like" : "identity")} clients at {p.Conns} connections ({p.P99.Figures})")
             .ToList();
         if (paced.Count > 0)
         {

@@ -26,14 +26,8 @@ internal sealed partial class ResultsReport
 
                 // Latencies are compared at one offered rate (the paced scenario); the closed loop measures each
                 // target at its own rate, with the load generator's own queueing in the faster one's figures.
-                var sameRate = double.NaN;
-                var atOneRate = "at one rate: not run";
-                if (Paced(phase, conns, Isr) is { } mine && Paced(phase, conns, Nginx) is { } theirs)
-                {
-                    sameRate = mine.P99 / theirs.P99;
-                    atOneRate = $"{Format.Ratio(sameRate)} at one rate ({Format.Fixed(mine.P99, 2)} vs {Format.Fixed(theirs.P99, 2)} ms, at {Format.Whole(mine.Rps)} vs {Format.Whole(theirs.Rps)} req/s)";
-                }
-
+                var (sameRate, figures) = PacedP99AgainstNginx(phase, conns);
+                var atOneRate = figures is null ? "at one rate: not run" : $"{Format.Ratio(sameRate)} at one rate ({figures})";
                 var closedLoop = WorstRatio(phase, conns, Isr, Nginx, s => s.P99, lowest: false);
                 table.Add(
                     $"HIT p99 vs {Name(Nginx)}, {conns} connections, {clients}",
