@@ -30,6 +30,12 @@ public sealed class ProxyHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>
+    /// One rule for every path, the routes tests start with unless they say otherwise: answers are stored as the
+    /// origin's headers allow, even without explicit freshness (which a path that no rule matches needs).
+    /// </summary>
+    public const string AllPaths = """[ { "Match": "/**" } ]""";
+
     public IServiceProvider Services => _app.Services;
 
     public Uri BaseAddress => Client.BaseAddress!;                        // always set in StartAsync
@@ -38,7 +44,7 @@ public sealed class ProxyHost : IAsyncDisposable
 
     public static Task<ProxyHost> StartAsync(
         OriginServer origin,
-        string routesJson = "[]",
+        string routesJson = AllPaths,
         TimeProvider? time = null,
         IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null,
@@ -48,7 +54,7 @@ public sealed class ProxyHost : IAsyncDisposable
     /// <summary>The proxy in front of any origin at <paramref name="origin"/>, such as the sample site.</summary>
     public static async Task<ProxyHost> StartAsync(
         Uri origin,
-        string routesJson = "[]",
+        string routesJson = AllPaths,
         TimeProvider? time = null,
         IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null,

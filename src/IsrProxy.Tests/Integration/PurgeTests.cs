@@ -97,7 +97,7 @@ public sealed class PurgeTests
     public async Task TagPurge_ReachesTheRulesTags()
     {
         await using var origin = await OriginServer.StartAsync();
-        await using var proxy = await ProxyHost.StartAsync(origin, """[{ "Match": "/blog/**", "Tags": ["blog"] }]""", settings: WithSecret);
+        await using var proxy = await ProxyHost.StartAsync(origin, """[{ "Match": "/blog/**", "Tags": ["blog"] }, { "Match": "/**" }]""", settings: WithSecret);
         await proxy.FetchAsync("/blog/a");
         await proxy.FetchAsync("/other");
 

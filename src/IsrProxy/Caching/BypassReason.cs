@@ -12,6 +12,9 @@ internal enum BypassReason
     RevalidateZero,
     Development,
     Upgrade,
+
+    /// <summary>A recent answer for this URL could not be stored, so requests go to the origin on their own for a while.</summary>
+    HitForPass,
 }
 
 internal static class BypassReasonExtensions
@@ -26,6 +29,7 @@ internal static class BypassReasonExtensions
         BypassReason.RevalidateZero => "revalidate-zero",
         BypassReason.Development => "development",
         BypassReason.Upgrade => "upgrade",
+        BypassReason.HitForPass => "hit-for-pass",
         _ => "none",
     };
 }

@@ -20,6 +20,7 @@ internal sealed class CacheMiddleware(
     MissHandler misses,
     RegenerationQueue regenerations,
     OriginForwarder forwarder,
+    HitForPass passes,
     SitemapPaths sitemaps,
     TimeProvider time)
 {
@@ -54,6 +55,16 @@ internal sealed class CacheMiddleware(
 
         var now = time.GetUtcNow();
         var found = await lookup.FindAsync(decision, context.Request, now, context.RequestAborted);
+        if (found.Entry is { } marker && passes.Holds(marker, now))
+        {
+            feature.Class = CacheClass.Bypass;
+            feature.BypassReason = BypassReason.HitForPass;
+            feature.CacheStatusMember = CacheStatusHeader.Bypass("bypass", BypassReason.HitForPass.Detail());
+            await forwarder.ForwardAsync(context, decision.Rule);
+            await passes.ReconsiderAsync(context, decision.Rule, marker);
+            return;
+        }
+
         switch (found.Freshness.State)
         {
             case FreshnessState.Fresh when found.Entry is { } fresh:

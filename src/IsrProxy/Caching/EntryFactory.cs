@@ -14,6 +14,9 @@ internal readonly record struct EntryBuild(CacheEntry Entry, NotStoredReason Ref
     public bool IsStorable => Refusal == NotStoredReason.None;
 }
 
+/// <summary>What the origin's caching headers say, the entry's lifetime, and why it may not be stored (None when it may).</summary>
+internal readonly record struct StorageVerdict(OriginCacheDirectives Directives, TimeSpan? Lifetime, NotStoredReason Refusal);
+
 /// <summary>
 /// Turns an origin response into a <see cref="CacheEntry"/>: which headers are kept, the effective revalidate time
 /// (the lowest of the rule's and the origin's), the maximum stale age, tags, and whether it may be stored at all.
@@ -33,30 +36,10 @@ internal static class EntryFactory
     {
         var message = response.Message;
         var fields = ResponseFields.Read(message, tagHeaders);
-        var directives = CacheControlPolicy.Evaluate(
-            [fields.Get(IsrHeaders.IsrProxyCacheControl), fields.Get(IsrHeaders.CdnCacheControl)],
-            fields.Get("Cache-Control"),
-            fields.Has("Set-Cookie"),
-            fields.Get("Vary"));
-
-        var refusal = directives.Refusal;
-        if (refusal == NotStoredReason.None && !CacheableStatuses.Contains(response.StatusCode))
-        {
-            refusal = NotStoredReason.Status;
-        }
-
-        if (refusal == NotStoredReason.None && !response.IsComplete)
-        {
-            refusal = NotStoredReason.TooLarge;
-        }
-
-        var notFound = response.StatusCode is 404 or 410;
-        var ruleLifetime = notFound ? rule.EffectiveNotFoundRevalidate : rule.Revalidate;
-        var lifetime = rule.IgnoreOriginCacheControl ? ruleLifetime : Lowest(ruleLifetime, directives.Lifetime);
-        if (refusal == NotStoredReason.None && lifetime == TimeSpan.Zero)
-        {
-            refusal = NotStoredReason.ZeroLifetime;
-        }
+        var verdict = Judge(fields.Get, response.StatusCode, response.IsComplete, rule, now);
+        var directives = verdict.Directives;
+        var refusal = verdict.Refusal;
+        var lifetime = verdict.Lifetime;
 
         var maxStale = !rule.IgnoreOriginCacheControl && directives.StaleWhileRevalidate is { } swr && !directives.StaleWhileRevalidateUnbounded
             ? swr
@@ -115,6 +98,53 @@ internal static class EntryFactory
             VaryOn = varyOn,
         };
         return new EntryBuild(entry, refusal);
+    }
+
+    /// <summary>
+    /// Whether an answer with these header fields and status may be stored under the rule, and for how long: the one
+    /// storability decision, used for fills and for answers forwarded while a URL is in hit-for-pass.
+    /// </summary>
+    public static StorageVerdict Judge(Func<string, string?> field, int status, bool complete, RouteRule rule, DateTimeOffset now)
+    {
+        var directives = CacheControlPolicy.Evaluate(
+            [field(IsrHeaders.IsrProxyCacheControl), field(IsrHeaders.CdnCacheControl)],
+            field("Cache-Control"),
+            field("Set-Cookie") is not null,
+            field("Vary"),
+            field("Expires"),
+            field("Date"),
+            now);
+
+        var refusal = directives.Refusal;
+        if (refusal == NotStoredReason.None && Array.Exists(VaryNames(field("Vary")), FillRequest.IsNeverForwardedVary))
+        {
+            refusal = NotStoredReason.VaryUnkeyed;
+        }
+
+        if (refusal == NotStoredReason.None && !CacheableStatuses.Contains(status))
+        {
+            refusal = NotStoredReason.Status;
+        }
+
+        if (refusal == NotStoredReason.None && !complete)
+        {
+            refusal = NotStoredReason.TooLarge;
+        }
+
+        if (refusal == NotStoredReason.None && rule.IsDefault && directives.Lifetime is null)
+        {
+            refusal = NotStoredReason.NoFreshness;                // nobody asked for this path to be cached
+        }
+
+        var notFound = status is 404 or 410;
+        var ruleLifetime = notFound ? rule.EffectiveNotFoundRevalidate : rule.Revalidate;
+        var lifetime = rule.IgnoreOriginCacheControl ? ruleLifetime : Lowest(ruleLifetime, directives.Lifetime);
+        if (refusal == NotStoredReason.None && lifetime == TimeSpan.Zero)
+        {
+            refusal = NotStoredReason.ZeroLifetime;
+        }
+
+        return new StorageVerdict(directives, lifetime, refusal);
     }
 
     /// <summary>The marker stored under the primary key of a URL whose responses vary.</summary>

@@ -21,7 +21,7 @@ internal readonly record struct Freshness(FreshnessState State, TimeSpan? TimeTo
     /// </summary>
     public static Freshness Evaluate(CacheEntry? entry, TagClock clock, DateTimeOffset now)
     {
-        if (entry is null)
+        if (entry is null || entry.IsHitForPass)
         {
             return Missing;
         }
@@ -54,7 +54,7 @@ internal readonly record struct Freshness(FreshnessState State, TimeSpan? TimeTo
     /// </summary>
     public static bool UsableOnError(CacheEntry? entry, TagClock clock, DateTimeOffset now)
     {
-        if (entry is null || entry.IsVaryMarker || clock.Evaluate(entry.ClockKeys, entry.RenderStartedAt).Expired)
+        if (entry is null || entry.IsMarker || clock.Evaluate(entry.ClockKeys, entry.RenderStartedAt).Expired)
         {
             return false;
         }

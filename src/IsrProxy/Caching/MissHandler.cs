@@ -3,6 +3,7 @@ using IsrProxy.Configuration;
 using IsrProxy.Observability;
 using IsrProxy.Proxy;
 using IsrProxy.Revalidation;
+using IsrProxy.Rules;
 using IsrProxy.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -11,13 +12,15 @@ namespace IsrProxy.Caching;
 
 /// <summary>
 /// Answers a request with nothing usable stored: one coalesced fill per key ("fallback: blocking"), its answer shared
-/// by every waiter when it may be shared, a stale entry when the origin fails within stale-if-error, and the
-/// origin's own answer, forwarded, for waiters that cannot share it.
+/// by every waiter when it was stored (or is a server error), a stale entry when the origin fails within
+/// stale-if-error. An answer that could not be stored is handed to nobody: the key turns hit-for-pass and every
+/// request that waited on it, the leader's too, is forwarded to the origin with its own headers.
 /// </summary>
 internal sealed class MissHandler(
     MissCoalescer coalescer,
     CacheFiller filler,
     OriginForwarder forwarder,
+    HitForPass passes,
     TagClock clock,
     TimeProvider time,
     IOptions<IsrOptions> options)
@@ -27,7 +30,7 @@ internal sealed class MissHandler(
     public async Task HandleAsync(HttpContext context, CacheDecision decision, LookupResult found, IsrRequestFeature feature)
     {
         var fill = FillRequest.FromClient(context.Request, decision, found.VaryOn);
-        var (task, leader) = coalescer.Run(found.Key, () => filler.FillAsync(fill, decision.Rule, OriginPurpose.Fill));
+        var (task, leader) = coalescer.Run(found.Key, () => FillAsync(fill, decision.Rule, found.Key));
         FillOutcome outcome;
         try
         {
@@ -51,7 +54,7 @@ internal sealed class MissHandler(
 
                 if (collapsed && !IsSameVariant(context.Request, decision, entry))
                 {
-                    await ForwardAsync(context, decision, feature, outcome.Reason);   // another variant of this URL
+                    await ForwardAsync(context, decision, feature, outcome.Reason, collapsed);   // another variant of this URL
                     return;
                 }
 
@@ -60,10 +63,6 @@ internal sealed class MissHandler(
                     ? CacheStatusHeader.Miss(stored: true, collapsed)
                     : CacheStatusHeader.Miss(stored: false, collapsed, CacheStatusHeader.DetailToken(outcome.Reason));
                 await Serve(context, feature, entry, member);
-                return;
-
-            case FillKind.LeaderOnly when leader && outcome.Entry is { } own:
-                await Serve(context, feature, own, CacheStatusHeader.Miss(stored: false, collapsed: false, CacheStatusHeader.DetailToken(outcome.Reason)));
                 return;
 
             case FillKind.TooLarge when outcome.Streaming is { } streaming && leader && outcome.TryClaimStream():
@@ -91,9 +90,23 @@ internal sealed class MissHandler(
                 return;
 
             default:
-                await ForwardAsync(context, decision, feature, outcome.Reason);       // a private or too-large answer is not shared
+                await ForwardAsync(context, decision, feature, outcome.Reason, collapsed);  // an answer that could not be stored is not shared
                 return;
         }
+    }
+
+    // The coalesced fill: the key turns hit-for-pass before any waiter is released, so a request that arrives after
+    // them finds the marker instead of starting a fill of its own.
+    private async Task<FillOutcome> FillAsync(FillRequest fill, RouteRule rule, string key)
+    {
+        var renderStartedAt = time.GetUtcNow();
+        var outcome = await filler.FillAsync(fill, rule, OriginPurpose.Fill);
+        if (outcome.Kind is FillKind.Pass or FillKind.TooLarge)
+        {
+            await passes.RememberAsync(key, fill, outcome.Entry?.Tags ?? [], outcome.Reason, renderStartedAt);
+        }
+
+        return outcome;
     }
 
     private static Task Serve(HttpContext context, IsrRequestFeature feature, CacheEntry entry, string member)
@@ -121,10 +134,10 @@ internal sealed class MissHandler(
         return true;
     }
 
-    private Task ForwardAsync(HttpContext context, CacheDecision decision, IsrRequestFeature feature, NotStoredReason reason)
+    private Task ForwardAsync(HttpContext context, CacheDecision decision, IsrRequestFeature feature, NotStoredReason reason, bool collapsed)
     {
         feature.Class = CacheClass.Miss;
-        feature.CacheStatusMember = CacheStatusHeader.Miss(stored: false, collapsed: false, CacheStatusHeader.DetailToken(reason));
+        feature.CacheStatusMember = CacheStatusHeader.Miss(stored: false, collapsed, CacheStatusHeader.DetailToken(reason));
         return forwarder.ForwardAsync(context, decision.Rule);
     }
 

@@ -175,6 +175,11 @@ internal sealed class IsrOptionsValidator : IValidateOptions<IsrOptions>
             errors.Add($"{maxDuration}: '{Format(proxy.DefaultMaxDurationSeconds)}' is not a positive number of seconds.");
         }
 
+        if (!Seconds.IsInRange(proxy.HitForPassSeconds) || proxy.HitForPassSeconds < 0)
+        {
+            errors.Add($"{Key(section, nameof(ProxyOptions.HitForPassSeconds))}: '{Format(proxy.HitForPassSeconds)}' is not a number of seconds (0 turns hit-for-pass off).");
+        }
+
         if (!string.IsNullOrEmpty(proxy.PublicUrl)
             && (!Uri.TryCreate(proxy.PublicUrl, UriKind.Absolute, out var publicUrl) || publicUrl.Scheme is not ("http" or "https")))
         {

@@ -13,6 +13,13 @@ internal sealed class ProxyOptions
     public double DefaultMaxDurationSeconds { get; set; } = 60;
 
     /// <summary>
+    /// How long a URL whose answer could not be stored (private, no-store, Set-Cookie, an uncacheable status, no
+    /// freshness, too large) is passed to the origin request by request, with each client's own headers and no
+    /// coalescing, before the cache tries to fill it again. 0 turns it off (every miss is coalesced and tried again).
+    /// </summary>
+    public double HitForPassSeconds { get; set; } = 120;
+
+    /// <summary>
     /// The site's public URL (e.g. https://www.example.com). Cache fills send its host and scheme as X-Forwarded-Host
     /// and X-Forwarded-Proto, so the origin builds absolute URLs and redirects with the public name. Empty: not sent.
     /// </summary>

@@ -48,6 +48,7 @@ internal static class IsrServiceCollectionExtensions
         services.AddSingleton<ConnectionHitServer>();
         services.AddSingleton<MissCoalescer>();
         services.AddSingleton<MissHandler>();
+        services.AddSingleton<HitForPass>();
 
         services.AddHttpForwarder();
         services.AddSingleton<OriginEndpoint>();

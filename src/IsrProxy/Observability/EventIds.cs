@@ -11,6 +11,8 @@ internal static class EventIds
     public const int StoreWriteFailed = 1003;
     public const int NotStored = 1004;
     public const int Bypassed = 1005;
+    public const int HitForPassStarted = 1006;
+    public const int HitForPassEnded = 1007;
 
     public const int Regenerated = 2001;
     public const int RegenerationFailed = 2002;

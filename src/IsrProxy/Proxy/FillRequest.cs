@@ -91,6 +91,16 @@ internal sealed record FillRequest(string PrimaryKey, string Path, string PathAn
         return this with { Headers = [.. headers], Withheld = withheld };
     }
 
+    /// <summary>
+    /// True for a header an origin may name in Vary that no fill ever sends and no key could honour: credentials and
+    /// the client's address (X-Forwarded-*, Forwarded, which the forwarder sets from the connection). An answer that
+    /// varies on one is never stored. Cookie is not among them: requests with cookies a rule does not ignore bypass.
+    /// </summary>
+    public static bool IsNeverForwardedVary(string name)
+        => string.Equals(name, "Authorization", StringComparison.OrdinalIgnoreCase)
+           || name.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase)
+           || string.Equals(name, "Forwarded", StringComparison.OrdinalIgnoreCase);
+
     // Credentials and cookies never reach a shared render, whatever the origin's Vary says; neither do hop-by-hop
     // fields nor the fields this cache sets itself.
     private static bool IsVaryCandidate(string name)

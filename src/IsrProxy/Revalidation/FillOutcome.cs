@@ -9,11 +9,14 @@ internal enum FillKind
     /// <summary>Stored; every waiter is served the entry.</summary>
     Stored,
 
-    /// <summary>Not stored but safe to share with every waiter (an error page, no-store without cookies, an uncached status).</summary>
+    /// <summary>A server error that was not stored: shared with every waiter, so a failing origin is not asked again at once.</summary>
     Shared,
 
-    /// <summary>Meant for one client only (Set-Cookie, private): the leader gets it, waiters ask the origin themselves.</summary>
-    LeaderOnly,
+    /// <summary>
+    /// Any other answer that could not be stored (private, no-store, Set-Cookie, an uncacheable status, no freshness):
+    /// it may depend on who asked, so it is handed to nobody; every request, the leader's too, asks the origin itself.
+    /// </summary>
+    Pass,
 
     /// <summary>Larger than the cacheable maximum: the leader streams it, waiters ask the origin themselves.</summary>
     TooLarge,
@@ -34,7 +37,7 @@ internal sealed class FillOutcome
 
     public FillKind Kind { get; }
 
-    /// <summary>The response as an entry (for Stored, Shared and LeaderOnly).</summary>
+    /// <summary>The response as an entry (for Stored, Shared and Pass).</summary>
     public CacheEntry? Entry { get; private init; }
 
     public NotStoredReason Reason { get; private init; }
@@ -52,7 +55,7 @@ internal sealed class FillOutcome
     public static FillOutcome Stored(CacheEntry entry) => new(FillKind.Stored) { Entry = entry };
 
     public static FillOutcome NotStored(CacheEntry entry, NotStoredReason reason)
-        => new(reason is NotStoredReason.SetCookie or NotStoredReason.Private ? FillKind.LeaderOnly : FillKind.Shared)
+        => new(entry.StatusCode >= 500 && reason is not (NotStoredReason.SetCookie or NotStoredReason.Private) ? FillKind.Shared : FillKind.Pass)
         {
             Entry = entry,
             Reason = reason,

@@ -144,7 +144,7 @@ internal sealed partial class RegenerationWorker(
 
         foreach (var variant in sameUrl)
         {
-            if (!variant.IsVaryMarker && variant.Key != regenerated.Key && variant.PrimaryKey == regenerated.PrimaryKey
+            if (!variant.IsMarker && variant.Key != regenerated.Key && variant.PrimaryKey == regenerated.PrimaryKey
                 && variant.RenderStartedAt < regenerated.RenderStartedAt)
             {
                 queue.TryEnqueue(variant);

@@ -80,11 +80,17 @@ internal sealed class RouteRule
             .ToArray();
     }
 
-    /// <summary>The rule for paths no configured rule matches: cached until purged.</summary>
+    /// <summary>
+    /// The rule for paths no configured rule matches: their answers are stored only when the origin gives explicit
+    /// freshness (s-maxage, max-age, Expires or a targeted field), for as long as it says.
+    /// </summary>
     public static RouteRule Default { get; } = new(-1, "/**");
 
     /// <summary>Position in <c>Isr:Routes</c>; -1 for <see cref="Default"/>.</summary>
     public int Index { get; }
+
+    /// <summary>True for <see cref="Default"/>: no configured rule matched.</summary>
+    public bool IsDefault => Index < 0;
 
     public string Match { get; }
 

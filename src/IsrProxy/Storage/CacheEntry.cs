@@ -74,6 +74,15 @@ internal sealed class CacheEntry
 
     public bool IsVaryMarker { get; init; }
 
+    /// <summary>
+    /// A hit-for-pass marker: the last answer for this key could not be stored, so until <see cref="RevalidateAt"/> its
+    /// requests go to the origin on their own, uncoalesced. It has no answer to serve.
+    /// </summary>
+    public bool IsHitForPass { get; init; }
+
+    /// <summary>True for a Vary or hit-for-pass marker: an entry that is never served, listed or regenerated.</summary>
+    public bool IsMarker => IsVaryMarker || IsHitForPass;
+
     /// <summary>Approximate memory held, used by the store's byte bound.</summary>
     public long Size => EstimateSize();
 

@@ -15,11 +15,18 @@ internal static class CacheEntryFormat
 {
     public const int CurrentVersion = 1;
 
+    /// <summary>
+    /// The version of hit-for-pass markers: the v1 layout with flag 4. Written as its own version so that a reader that
+    /// knows only v1 (an older replica on the same Redis) takes the marker for a miss instead of an empty answer.
+    /// </summary>
+    public const int HitForPassVersion = 2;
+
     private const byte VaryMarkerFlag = 1;
     private const byte RevalidateFlag = 2;
+    private const byte HitForPassFlag = 4;
 
     // Layout v1 (integers 7-bit encoded unless noted; strings length-prefixed UTF-8; "string?" is a 0/1 byte then the string):
-    //   version | flags (byte: 1 vary marker, 2 has RevalidateAt) | Key | PrimaryKey string? | Path | PathAndQuery
+    //   version | flags (byte: 1 vary marker, 2 has RevalidateAt, 4 hit-for-pass marker, only in v2) | Key | PrimaryKey string? | Path | PathAndQuery
     //   | request headers: count, (name, value)* | StatusCode
     //   | response headers: count, (name, value count, value string?*)* | CacheControl string? | OriginCacheStatus string?
     //   | ETag string? | LastModified string?
@@ -32,8 +39,10 @@ internal static class CacheEntryFormat
         using var buffer = new MemoryStream(256 + (entry.Key.Length * 3));
         using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
-            w.Write7BitEncodedInt(CurrentVersion);
-            w.Write((byte)((entry.IsVaryMarker ? VaryMarkerFlag : 0) | (entry.RevalidateAt is null ? 0 : RevalidateFlag)));
+            w.Write7BitEncodedInt(entry.IsHitForPass ? HitForPassVersion : CurrentVersion);
+            w.Write((byte)((entry.IsVaryMarker ? VaryMarkerFlag : 0)
+                | (entry.RevalidateAt is null ? 0 : RevalidateFlag)
+                | (entry.IsHitForPass ? HitForPassFlag : 0)));
             w.Write(entry.Key);
             WriteNullable(w, entry.PrimaryKey);
             w.Write(entry.Path);
@@ -100,12 +109,18 @@ internal static class CacheEntryFormat
         using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         try
         {
-            if (r.Read7BitEncodedInt() != CurrentVersion)
+            var version = r.Read7BitEncodedInt();
+            if (version is not (CurrentVersion or HitForPassVersion))
             {
                 return null;
             }
 
             var flags = r.ReadByte();
+            if (((flags & HitForPassFlag) != 0) != (version == HitForPassVersion))
+            {
+                return null;                                          // a marker is always v2, and v2 is always a marker
+            }
+
             var key = r.ReadString();
             var primaryKey = ReadNullable(r);
             var path = r.ReadString();
@@ -190,6 +205,7 @@ internal static class CacheEntryFormat
                 VaryOn = varyOn,
                 Encodings = encodings,
                 IsVaryMarker = (flags & VaryMarkerFlag) != 0,
+                IsHitForPass = (flags & HitForPassFlag) != 0,
             };
         }
         catch (Exception ex) when (ex is EndOfStreamException or IOException or FormatException or ArgumentOutOfRangeException or OverflowException)

@@ -41,6 +41,31 @@ public sealed class ReplicaTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task UncacheablePageFilledOnA_IsHitForPassOnB_UntilAStorableAnswer()
+    {
+        var storable = false;
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/me", (ctx, n) =>
+        {
+            ctx.Response.Headers.CacheControl = Volatile.Read(ref storable) ? "s-maxage=60" : "private";
+            return ctx.Response.WriteAsync($"me v{n} for '{ctx.Request.Headers.AcceptLanguage}'");
+        }));
+        await using var a = await StartAsync(origin);
+        await using var b = await StartAsync(origin);
+
+        Assert.Equal(("MISS", "me v2 for 'fr'"), await a.FetchAsync("/me", ("Accept-Language", "fr")));
+        using (var onB = await b.SendAsync(HttpMethod.Get, "/me", ("Accept-Language", "de")))
+        {
+            Assert.Equal("IsrProxy; fwd=bypass; detail=hit-for-pass", ProxyHost.Header(onB, "Cache-Status"));
+            Assert.Equal("me v3 for 'de'", await onB.Content.ReadAsStringAsync());
+        }
+
+        Volatile.Write(ref storable, true);
+        Assert.Equal("BYPASS", (await b.FetchAsync("/me")).Cache);              // storable again: the marker goes for both
+        await Eventually.TrueAsync(async () => (await a.FetchAsync("/me")).Cache is "MISS" or "HIT", "A sees the marker removed");
+        await Eventually.TrueAsync(async () => (await b.FetchAsync("/me")).Cache == "HIT", "B serves what A stored");
+    }
+
+    [Fact]
     public async Task PageRenderedOnA_IsAHitOnB_WithoutAskingTheOrigin()
     {
         await using var origin = await OriginServer.StartAsync();
@@ -208,11 +233,11 @@ public sealed class ReplicaTests(RedisServerFixture redis)
         Assert.True(store.GetProperty("redis").GetProperty("synchronised").GetBoolean());
     }
 
-    private Task<ProxyHost> StartAsync(OriginServer origin, string routes = "[]", TimeProvider? time = null)
+    private Task<ProxyHost> StartAsync(OriginServer origin, string routes = ProxyHost.AllPaths, TimeProvider? time = null)
         => StartOnAsync(origin, redis.ConnectionString, _prefix, routes, time);
 
     internal static async Task<ProxyHost> StartOnAsync(
-        OriginServer origin, string connectionString, string prefix, string routes = "[]", TimeProvider? time = null)
+        OriginServer origin, string connectionString, string prefix, string routes = ProxyHost.AllPaths, TimeProvider? time = null)
     {
         var proxy = await ProxyHost.StartAsync(
             origin, routes, time, ProxyHost.RedisSettings(connectionString, prefix, new Dictionary<string, string?> { ["Isr:Secret"] = Secret }));

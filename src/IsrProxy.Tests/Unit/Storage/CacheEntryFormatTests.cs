@@ -58,6 +58,40 @@ public sealed class CacheEntryFormatTests
     }
 
     [Fact]
+    public void RoundTrip_HitForPassMarker_IsWrittenAsItsOwnVersion_AndStaysAMarker()
+    {
+        var marker = new CacheEntry
+        {
+            Key = "/me",
+            Path = "/me",
+            PathAndQuery = "/me",
+            RenderStartedAt = Entries.T0,
+            GeneratedAt = Entries.T0,
+            RevalidateAt = Entries.T0.AddSeconds(120),
+            ClockKeys = ["path:/me"],
+            IsHitForPass = true,
+        };
+
+        var bytes = CacheEntryFormat.WriteMetadata(marker);
+        var read = CacheEntryFormat.Read(bytes, default);
+
+        Assert.Equal(CacheEntryFormat.HitForPassVersion, bytes[0]);            // a v1-only reader takes it for a miss
+        Assert.True(read!.IsHitForPass);
+        Assert.True(read.IsMarker);
+        Assert.Equal(marker.RevalidateAt, read.RevalidateAt);
+        Assert.Equal(marker.ClockKeys, read.ClockKeys);
+    }
+
+    [Fact]
+    public void Read_HitForPassFlagInAVersion1Record_IsAMiss()
+    {
+        var bytes = CacheEntryFormat.WriteMetadata(Full());
+        bytes[1] |= 4;
+
+        Assert.Null(CacheEntryFormat.Read(bytes, default));
+    }
+
+    [Fact]
     public void Read_BodyIsTheGivenMemory_NotACopy()
     {
         var entry = Full();

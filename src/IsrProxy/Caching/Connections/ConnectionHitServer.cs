@@ -221,7 +221,7 @@ internal sealed class ConnectionHitServer : IDisposable
         }
 
         var now = _time.GetUtcNow();
-        if (entry is null or { IsVaryMarker: true } || Freshness.Evaluate(entry, _clock, now) is not { State: FreshnessState.Fresh } freshness)
+        if (entry is null or { IsMarker: true } || Freshness.Evaluate(entry, _clock, now) is not { State: FreshnessState.Fresh } freshness)
         {
             return null;
         }

@@ -26,7 +26,7 @@ internal static class HitHeads
     /// </summary>
     public static byte[] Build(CacheEntry entry, int variant)
     {
-        if (entry.StatusCode != StatusCodes.Status200OK || entry.IsVaryMarker || !IsFieldValue(entry.OriginCacheStatus ?? ""))
+        if (entry.StatusCode != StatusCodes.Status200OK || entry.IsMarker || !IsFieldValue(entry.OriginCacheStatus ?? ""))
         {
             return [];
         }

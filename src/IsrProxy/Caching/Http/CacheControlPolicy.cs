@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Net.Http.Headers;
 
 namespace IsrProxy.Caching.Http;
 
@@ -20,7 +21,18 @@ internal static class CacheControlPolicy
     //
     // `private` and `no-cache` refuse storing with or without field names: this cache does not strip named fields.
     // `no-store` refuses even next to `must-understand`: the cache stays on the side of not storing.
-    public static OriginCacheDirectives Evaluate(IReadOnlyList<string?> targetedFields, string? cacheControl, bool hasSetCookie, string? vary)
+    //
+    // expires/date: the Expires and Date fields, used for the lifetime only when neither a targeted field nor
+    // Cache-Control gives s-maxage or max-age (RFC 9111 §5.3). An Expires that is not a valid date means "already
+    // expired"; a missing Date counts from now.
+    public static OriginCacheDirectives Evaluate(
+        IReadOnlyList<string?> targetedFields,
+        string? cacheControl,
+        bool hasSetCookie,
+        string? vary,
+        string? expires = null,
+        string? date = null,
+        DateTimeOffset now = default)
     {
         ArgumentNullException.ThrowIfNull(targetedFields);
 
@@ -79,8 +91,14 @@ internal static class CacheControlPolicy
             HasVaryStar(vary) ? NotStoredReason.VaryStar :
             NotStoredReason.None;
 
+        var lifetime = ToTimeSpan(sMaxAge ?? maxAge);
+        if (lifetime is null && !targeted && expires is not null)
+        {
+            lifetime = LifetimeFromExpires(expires, date, now);
+        }
+
         return new OriginCacheDirectives(
-            ToTimeSpan(sMaxAge ?? maxAge),
+            lifetime,
             ToTimeSpan(staleWhileRevalidate),
             bareStaleWhileRevalidate && staleWhileRevalidate is null,
             ToTimeSpan(staleIfError),
@@ -112,6 +130,17 @@ internal static class CacheControlPolicy
         }
 
         return result.Append(Expired).ToString();
+    }
+
+    private static TimeSpan LifetimeFromExpires(string expires, string? date, DateTimeOffset now)
+    {
+        if (!HeaderUtilities.TryParseDate(expires, out var expiresAt))
+        {
+            return TimeSpan.Zero;
+        }
+
+        var origin = date is not null && HeaderUtilities.TryParseDate(date, out var sent) ? sent : now;
+        return expiresAt > origin ? expiresAt - origin : TimeSpan.Zero;
     }
 
     private static bool IsRemovedFromStale(ReadOnlySpan<char> name)

@@ -80,6 +80,8 @@ internal static class CacheStatusHeader
         NotStoredReason.Status => "status",
         NotStoredReason.TooLarge => "too-large",
         NotStoredReason.OriginError => "origin-error",
+        NotStoredReason.NoFreshness => "no-freshness",
+        NotStoredReason.VaryUnkeyed => "vary-unkeyed",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, $"NotStoredReason '{reason}' has no Cache-Status detail."),
     };
 

@@ -13,4 +13,10 @@ internal enum NotStoredReason
     Status,
     TooLarge,
     OriginError,
+
+    // No rule matched the path and the origin gave no explicit freshness (s-maxage, max-age, Expires, targeted fields).
+    NoFreshness,
+
+    // The origin varies on a request header a fill never sends (credentials, the client's address): no render could be keyed right.
+    VaryUnkeyed,
 }

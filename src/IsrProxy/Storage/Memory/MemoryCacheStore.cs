@@ -131,7 +131,7 @@ internal sealed class MemoryCacheStore : ICacheStore, IInProcessLookup
     {
         IReadOnlyList<CacheEntry> list = [.. _map.Values
             .Select(s => s.Entry)
-            .Where(e => !e.IsVaryMarker && e.Path.StartsWith(pathPrefix, StringComparison.Ordinal))
+            .Where(e => !e.IsMarker && e.Path.StartsWith(pathPrefix, StringComparison.Ordinal))
             .OrderBy(e => e.Path, StringComparer.Ordinal)
             .ThenBy(e => e.Key, StringComparer.Ordinal)
             .Take(limit)];

@@ -100,7 +100,7 @@ internal sealed class RedisCacheStore : ICacheStore
             now.ToUnixTimeMilliseconds(),
             _keys.Channel,
             StoreMessage.Written(_clients.ReplicaId, entry.Key),
-            entry.IsVaryMarker ? "0" : "1",
+            entry.IsMarker ? "0" : "1",
         ];
         var result = (await Connection.EvaluateAsync(_scripts.Write, redisKeys, args, ct)).AsInt64();
         if (result < 0)

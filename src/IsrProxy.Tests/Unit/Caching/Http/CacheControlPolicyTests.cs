@@ -36,6 +36,30 @@ public sealed class CacheControlPolicyTests
     }
 
     [Theory]
+    [InlineData(null, "Thu, 01 Jan 2099 00:10:00 GMT", "Thu, 01 Jan 2099 00:00:00 GMT", 600)]
+    [InlineData(null, "Thu, 01 Jan 2099 00:00:00 GMT", "Thu, 01 Jan 2099 00:10:00 GMT", 0)]
+    [InlineData(null, "0", "Thu, 01 Jan 2099 00:00:00 GMT", 0)]
+    [InlineData(null, "Thu, 01 Jan 2099 00:01:00 GMT", null, 60)]
+    [InlineData("max-age=5", "Thu, 01 Jan 2099 00:10:00 GMT", "Thu, 01 Jan 2099 00:00:00 GMT", 5)]
+    [InlineData("public", null, "Thu, 01 Jan 2099 00:00:00 GMT", null)]
+    public void Evaluate_Expires_GivesTheLifetimeOnlyWithoutMaxAge(string? cacheControl, string? expires, string? date, int? expectedSeconds)
+    {
+        var now = new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        var result = CacheControlPolicy.Evaluate([], cacheControl, hasSetCookie: false, vary: null, expires, date, now);
+
+        Assert.Equal(Seconds(expectedSeconds), result.Lifetime);
+    }
+
+    [Fact]
+    public void Evaluate_Expires_IsIgnoredWhenATargetedFieldDecides()
+    {
+        var result = CacheControlPolicy.Evaluate(["public"], null, hasSetCookie: false, vary: null, "Thu, 01 Jan 2099 00:10:00 GMT", null, DateTimeOffset.UnixEpoch);
+
+        Assert.Null(result.Lifetime);
+    }
+
+    [Theory]
     [InlineData("s-maxage=60, stale-while-revalidate", 60, null, true, "None")]
     [InlineData("s-maxage=31536000, stale-while-revalidate", 31536000, null, true, "None")]
     [InlineData("private, no-cache, no-store, max-age=0, must-revalidate", 0, null, false, "NoStore")]
