@@ -95,7 +95,9 @@ public sealed class ObservabilityTests
         Assert.IsType<double>(miss["DurationMs"]);
         Assert.IsType<double>(miss["OriginMs"]);
         Assert.Equal("HIT", lines[1].Fields["CacheClass"]);
-        Assert.Null(lines[1].Fields["OriginMs"]);
+        Assert.False(lines[1].Fields.ContainsKey("OriginMs"));                 // a hit never reached the origin
+        Assert.Matches(@"^GET /page 200 HIT in \d+(\.\d+)? ms$", lines[1].Message);
+        Assert.Matches(@"^GET /page 200 MISS in \d+(\.\d+)? ms \(origin \d+(\.\d+)? ms\)$", lines[0].Message);
         Assert.DoesNotContain(proxy.Logs.Records, r => r.Message.Contains("secret=", StringComparison.Ordinal));
     }
 

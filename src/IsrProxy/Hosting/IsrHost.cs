@@ -3,8 +3,11 @@ using IsrProxy.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Formatting.Json;
 
@@ -13,6 +16,9 @@ namespace IsrProxy.Hosting;
 /// <summary>Builds the IsrProxy web application; shared by Program and by tests that run the proxy for real.</summary>
 internal static class IsrHost
 {
+    /// <summary>The command-line switch (<c>--config</c>) naming a configuration file of the user's own.</summary>
+    public const string ConfigFileKey = "config";
+
     private const int LogBufferSize = 10_000;
     private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
     private const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
@@ -28,6 +34,7 @@ internal static class IsrHost
             Args = args,
             ContentRootPath = contentRoot ?? DefaultContentRoot(),
         });
+        AddConfigFile(builder.Configuration, args);
         configure?.Invoke(builder.Configuration);
         if (builder.Configuration.GetValue($"{IsrOptions.Section}:Proxy:{nameof(ProxyOptions.InlineScheduling)}", true))
         {
@@ -96,6 +103,44 @@ internal static class IsrHost
         }
 
         return logger.CreateLogger();
+    }
+
+    /// <summary>
+    /// <c>--config &lt;file&gt;</c>: a JSON file of the user's own, read after appsettings.json (whose defaults it
+    /// overrides) and before environment variables and the command line (which override it), and reloaded on change.
+    /// A relative path is taken from the working directory. A file that does not exist stops startup.
+    /// </summary>
+    private static void AddConfigFile(ConfigurationManager configuration, string[] args)
+    {
+        // From the command line only: an environment variable that happens to be called CONFIG must not count.
+        if (new ConfigurationBuilder().AddCommandLine(args).Build()[ConfigFileKey] is not { Length: > 0 } file)
+        {
+            return;
+        }
+
+        var path = Path.GetFullPath(file, Directory.GetCurrentDirectory());
+        if (!File.Exists(path))
+        {
+            throw new OptionsValidationException(ConfigFileKey, typeof(IsrOptions), [$"--config: the file '{path}' does not exist."]);
+        }
+
+        var sources = configuration.Sources;
+        var after = -1;
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (sources[i] is JsonConfigurationSource { Path: { } name } && name.StartsWith("appsettings", StringComparison.OrdinalIgnoreCase))
+            {
+                after = i;
+            }
+        }
+
+        sources.Insert(after + 1, new JsonConfigurationSource
+        {
+            FileProvider = new PhysicalFileProvider(Path.GetDirectoryName(path)!),    // a full path always has one
+            Path = Path.GetFileName(path),
+            Optional = false,
+            ReloadOnChange = true,
+        });
     }
 
     // appsettings.json is read from the working directory when it has one (a clone's root), else from beside the binary.

@@ -48,4 +48,6 @@ internal static class EventIds
     public const int RulesReloaded = 6001;
     public const int RulesReloadRejected = 6002;
     public const int Started = 6003;
+    public const int RuleLoaded = 6004;
+    public const int NoRules = 6005;
 }

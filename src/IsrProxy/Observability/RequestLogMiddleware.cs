@@ -41,7 +41,27 @@ internal sealed partial class RequestLogMiddleware(RequestDelegate next, IsrMetr
 
     internal static partial class Log
     {
+        /// <summary>The request line; the origin's time only when the request reached the origin.</summary>
+        public static void Request(ILogger logger, string method, string path, int status, string cacheClass, double durationMs, double? originMs)
+        {
+            if (originMs is { } origin)
+            {
+                RequestWithOrigin(logger, method, path, status, cacheClass, durationMs, origin);
+            }
+            else
+            {
+                WithoutOrigin.Request(logger, method, path, status, cacheClass, durationMs);
+            }
+        }
+
         [LoggerMessage(EventIds.Request, LogLevel.Information, "{Method} {Path} {Status} {CacheClass} in {DurationMs} ms (origin {OriginMs} ms)", EventName = "Request")]
-        public static partial void Request(ILogger logger, string method, string path, int status, string cacheClass, double durationMs, double? originMs);
+        private static partial void RequestWithOrigin(ILogger logger, string method, string path, int status, string cacheClass, double durationMs, double originMs);
+    }
+
+    // The same event (id and name) without the origin's time, for answers that never reached it.
+    private static partial class WithoutOrigin
+    {
+        [LoggerMessage(EventIds.Request, LogLevel.Information, "{Method} {Path} {Status} {CacheClass} in {DurationMs} ms", EventName = "Request")]
+        public static partial void Request(ILogger logger, string method, string path, int status, string cacheClass, double durationMs);
     }
 }

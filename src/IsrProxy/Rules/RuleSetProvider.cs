@@ -7,12 +7,16 @@ using Microsoft.Extensions.Primitives;
 namespace IsrProxy.Rules;
 
 /// <summary>
-/// Holds the current <see cref="RuleSet"/> compiled from <c>Isr:Routes</c>. An invalid first load refuses to
-/// start; an invalid reload is logged and the last good rules stay.
+/// Holds the current <see cref="RuleSet"/> compiled from <c>Isr:Routes</c>, which must come from one configuration
+/// source (<see cref="RuleSources"/>). An invalid first load refuses to start; at startup each rule is logged with its
+/// source. An invalid reload is logged and the last good rules stay; a reload that changes nothing in the rules (file
+/// watchers often signal one save twice) is not logged.
 /// </summary>
 internal sealed partial class RuleSetProvider : IDisposable
 {
+    private readonly IConfiguration _configuration;
     private readonly IConfigurationSection _routes;
+    private string _fingerprint;
     private readonly ILogger<RuleSetProvider> _logger;
     private readonly IDisposable _subscription;
     private RuleSet _current;
@@ -23,15 +27,28 @@ internal sealed partial class RuleSetProvider : IDisposable
         ArgumentNullException.ThrowIfNull(logger);
         _routes = configuration.GetSection(ConfigurationPath.Combine(IsrOptions.Section, nameof(IsrOptions.Routes)));
         _logger = logger;
+        _configuration = configuration;
 
         var errors = new List<string>();
-        var first = RuleCompiler.Compile(_routes, errors);
+        var source = RuleSources.Find(configuration, _routes, errors);
+        var first = errors.Count == 0 ? RuleCompiler.Compile(_routes, errors) : RuleSet.Empty;   // mixed rules are not worth reading
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(IsrOptions.Section, typeof(IsrOptions), errors);
         }
 
         _current = first;
+        _fingerprint = Fingerprint(_routes);
+        if (first.Rules.Count == 0)
+        {
+            Log.NoRules(_logger);
+        }
+
+        foreach (var rule in first.Rules)
+        {
+            Log.RuleLoaded(_logger, rule.Index, rule.Match, source ?? "the configuration");
+        }
+
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
     }
 
@@ -41,8 +58,15 @@ internal sealed partial class RuleSetProvider : IDisposable
 
     private void Reload()
     {
+        var fingerprint = Fingerprint(_routes);
+        if (fingerprint == Volatile.Read(ref _fingerprint))
+        {
+            return;
+        }
+
         var errors = new List<string>();
-        var next = RuleCompiler.Compile(_routes, errors);
+        RuleSources.Find(_configuration, _routes, errors);
+        var next = errors.Count == 0 ? RuleCompiler.Compile(_routes, errors) : RuleSet.Empty;
         if (errors.Count > 0)
         {
             Log.RulesReloadRejected(_logger, Current.Rules.Count, string.Join(" ", errors));
@@ -50,6 +74,11 @@ internal sealed partial class RuleSetProvider : IDisposable
         }
 
         Volatile.Write(ref _current, next);
+        Volatile.Write(ref _fingerprint, fingerprint);
         Log.RulesReloaded(_logger, next.Rules.Count);
     }
+
+    // Every key and value under Isr:Routes, in order: equal when a reload changed nothing in the rules.
+    private static string Fingerprint(IConfigurationSection routes)
+        => string.Join('\n', routes.AsEnumerable().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
 }

@@ -46,7 +46,81 @@ public sealed class RuleSetProviderTests
 
         Assert.Equal(2, provider.Current.Rules.Count);
         Assert.Equal(TimeSpan.FromSeconds(60), provider.Current.Match("/blog/a").Revalidate);
-        Assert.Empty(_logger.Entries);
+        Assert.Empty(Reloads);
+    }
+
+    [Fact]
+    public void FirstLoad_LogsEachRuleWithItsSource()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Isr:Origin"] = "http://o" })
+            .AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(TwoRules)))
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Isr:Secret"] = "s" })
+            .Build();
+
+        using var provider = new RuleSetProvider(configuration, _logger);
+
+        Assert.Equal(
+            ["Rule 0 (/blog/{slug}) from JsonStreamConfigurationProvider", "Rule 1 (/**) from JsonStreamConfigurationProvider"],
+            _logger.Entries.Where(e => e.Id.Name == "RuleLoaded").Select(e => e.Message));
+    }
+
+    [Fact]
+    public void FirstLoad_WithoutRules_SaysWhatIsStored()
+    {
+        using var provider = new RuleSetProvider(Build("""{ "Isr": { "Origin": "http://o" } }""", out _), _logger);
+
+        var entry = Assert.Single(_logger.Entries);
+        Assert.Equal("NoRules", entry.Id.Name);
+    }
+
+    [Fact]
+    public void RulesFromTwoSources_AreRefused_NamingBoth()
+    {
+        // A file's five rules with two more given by the command line: .NET would merge them into rules 0-1 of one
+        // and 2-4 of the other, and rule 0 with keys of both.
+        var file = """{ "Isr": { "Routes": [{ "Match": "/a", "Revalidate": 60 }, { "Match": "/b" }, { "Match": "/c" }, { "Match": "/d" }, { "Match": "/e" }] } }""";
+        var configuration = new ConfigurationBuilder()
+            .AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(file)))
+            .AddCommandLine(["--Isr:Routes:0:Match=/docs/**", "--Isr:Routes:0:Fallback=false", "--Isr:Routes:1:Match=/**"])
+            .Build();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => new RuleSetProvider(configuration, _logger));
+
+        var failure = Assert.Single(ex.Failures);
+        Assert.StartsWith("Isr:Routes: rules are given by more than one configuration source:", failure, StringComparison.Ordinal);
+        Assert.Contains("JsonStreamConfigurationProvider (rules 0, 2, 3, 4)", failure, StringComparison.Ordinal);
+        Assert.Contains("the command line (rules 0, 1)", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reload_ThatMixesSources_IsRejected()
+    {
+        var memory = new Dictionary<string, string?>();
+        var configuration = new ConfigurationBuilder()
+            .Add(new ReloadableJsonConfiguration(TwoRules))
+            .AddInMemoryCollection(memory)
+            .Build();
+        using var provider = new RuleSetProvider(configuration, _logger);
+
+        configuration.Providers.Last().Set("Isr:Routes:1:Revalidate", "5");
+        configuration.Reload();
+
+        Assert.Null(provider.Current.Rules[1].Revalidate);
+        Assert.Contains("more than one configuration source", Assert.Single(Reloads).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reload_ThatChangesNoRule_IsNotLogged()
+    {
+        using var provider = new RuleSetProvider(Build(TwoRules, out var source), _logger);
+        var before = provider.Current;
+
+        source.Replace(TwoRules);
+        source.Replace(TwoRules);
+
+        Assert.Same(before, provider.Current);
+        Assert.Empty(Reloads);
     }
 
     [Fact]
@@ -69,7 +143,7 @@ public sealed class RuleSetProviderTests
         Assert.NotSame(before, provider.Current);
         Assert.Equal(3, provider.Current.Rules.Count);
         Assert.Equal(TimeSpan.FromSeconds(5), provider.Current.Match("/blog/a").Revalidate);
-        var entry = Assert.Single(_logger.Entries);
+        var entry = Assert.Single(Reloads);
         Assert.Equal(LogLevel.Information, entry.Level);
         Assert.Equal("RulesReloaded", entry.Id.Name);
         Assert.Equal("Route rules reloaded (3 rules)", entry.Message);
@@ -85,7 +159,7 @@ public sealed class RuleSetProviderTests
 
         Assert.Same(before, provider.Current);
         Assert.Equal(TimeSpan.FromSeconds(60), provider.Current.Match("/blog/a").Revalidate);
-        var entry = Assert.Single(_logger.Entries);
+        var entry = Assert.Single(Reloads);
         Assert.Equal(LogLevel.Warning, entry.Level);
         Assert.Equal("RulesReloadRejected", entry.Id.Name);
         Assert.Contains("keeping the previous 2 rules", entry.Message);
@@ -101,7 +175,7 @@ public sealed class RuleSetProviderTests
         source.Replace(ThreeRules);
 
         Assert.Equal(3, provider.Current.Rules.Count);
-        Assert.Equal([LogLevel.Warning, LogLevel.Information], _logger.Entries.Select(entry => entry.Level));
+        Assert.Equal([LogLevel.Warning, LogLevel.Information], Reloads.Select(entry => entry.Level));
     }
 
     [Fact]
@@ -113,7 +187,7 @@ public sealed class RuleSetProviderTests
         source.Replace(TwoRules);
 
         Assert.Equal(2, provider.Current.Rules.Count);
-        Assert.Equal(2, _logger.Entries.Count);
+        Assert.Equal(2, Reloads.Count());
     }
 
     [Fact]
@@ -125,8 +199,12 @@ public sealed class RuleSetProviderTests
         source.Replace(ThreeRules);
 
         Assert.Equal(2, provider.Current.Rules.Count);
-        Assert.Empty(_logger.Entries);
+        Assert.Empty(Reloads);
     }
+
+    // The log lines of reloads, without the startup lines that name each rule's source.
+    private IEnumerable<(LogLevel Level, EventId Id, string Message)> Reloads
+        => _logger.Entries.Where(e => e.Id.Name is "RulesReloaded" or "RulesReloadRejected");
 
     private static IConfigurationRoot Build(string json, out ReloadableJsonConfiguration source)
     {
