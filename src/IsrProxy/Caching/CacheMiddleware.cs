@@ -21,6 +21,7 @@ internal sealed class CacheMiddleware(
     RegenerationQueue regenerations,
     OriginForwarder forwarder,
     SitemapPaths sitemaps,
+    NotFoundPages notFound,
     TimeProvider time)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -48,7 +49,7 @@ internal sealed class CacheMiddleware(
 
         if (decision.Rule.Fallback == FallbackMode.False && !IsListed(decision.Rule, context.Request.Path.Value ?? "/"))
         {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;      // Next's dynamicParams = false
+            await notFound.ServeAsync(context, decision, feature);         // Next's dynamicParams = false
             return;
         }
 

@@ -1,5 +1,6 @@
 using IsrProxy.Caching.Http;
 using IsrProxy.Configuration;
+using IsrProxy.NextJs;
 using IsrProxy.Observability;
 using IsrProxy.Proxy;
 using IsrProxy.Revalidation;
@@ -18,6 +19,7 @@ internal sealed class MissHandler(
     MissCoalescer coalescer,
     CacheFiller filler,
     OriginForwarder forwarder,
+    NextJsFills nextJs,
     TagClock clock,
     TimeProvider time,
     IOptions<IsrOptions> options)
@@ -26,7 +28,7 @@ internal sealed class MissHandler(
 
     public async Task HandleAsync(HttpContext context, CacheDecision decision, LookupResult found, IsrRequestFeature feature)
     {
-        var fill = FillRequest.FromClient(context.Request, decision, found.VaryOn);
+        var fill = FillRequest.FromClient(context.Request, decision, found.VaryOn) with { PrerenderRevalidate = nextJs.FollowsPurge(found.Entry) };
         var (task, leader) = coalescer.Run(found.Key, () => filler.FillAsync(fill, decision.Rule, OriginPurpose.Fill));
         FillOutcome outcome;
         try
