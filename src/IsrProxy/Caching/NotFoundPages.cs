@@ -29,6 +29,29 @@ internal sealed class NotFoundPages(
 
     public static bool IsKey(string key) => key.StartsWith(KeyPrefix, StringComparison.Ordinal);
 
+    /// <summary>
+    /// The entry a not-found fill stores: only a 404 or 410 (never a page, under a key every unknown path shares). The
+    /// answer stands for this cache's own 404, so it lives for the rule's <c>NotFoundRevalidate</c> even when the origin
+    /// marked its not-found page private or uncacheable, as <c>next start</c> does; one that sets a cookie is not stored.
+    /// </summary>
+    public static EntryBuild AsRulePage(EntryBuild build, RouteRule rule, DateTimeOffset now)
+    {
+        var entry = build.Entry;
+        if (entry.StatusCode is not (404 or 410))
+        {
+            return build with { Refusal = NotStoredReason.Status };
+        }
+
+        if (build.Refusal is not (NotStoredReason.NoStore or NotStoredReason.Private or NotStoredReason.NoCache or NotStoredReason.ZeroLifetime)
+            || Array.Exists(entry.Headers, h => string.Equals(h.Key, "Set-Cookie", StringComparison.OrdinalIgnoreCase)))
+        {
+            return build;
+        }
+
+        var revalidateAt = rule.EffectiveNotFoundRevalidate is { } lifetime ? now + lifetime : (DateTimeOffset?)null;
+        return new EntryBuild(entry.Reshaped(revalidateAt, entry.Tags, entry.ClockKeys), NotStoredReason.None);
+    }
+
     public async Task ServeAsync(HttpContext context, CacheDecision decision, IsrRequestFeature feature)
     {
         if (!nextJs.Enabled)

@@ -89,9 +89,9 @@ internal sealed partial class CacheFiller(
                 ? await Task.Run(() => EntryFactory.Build(response, fill, rule, _tagHeaders, _compression, renderStartedAt, time.GetUtcNow()))
                 : EntryFactory.Build(response, fill, rule, _tagHeaders, _compression, renderStartedAt, time.GetUtcNow());
             build = nextJs.Adjust(build, response, time.GetUtcNow());
-            if (build.IsStorable && fill.NotFoundPage && response.StatusCode is not (404 or 410))
+            if (fill.NotFoundPage)
             {
-                build = build with { Refusal = NotStoredReason.Status };       // never a page under a rule's not-found key
+                build = NotFoundPages.AsRulePage(build, rule, time.GetUtcNow());
             }
 
             if (!build.IsStorable)
