@@ -53,6 +53,22 @@ public sealed class NextJsTests
     }
 
     [Fact]
+    public async Task StaleAnswerToARegeneration_IsStoredStale_AndFetchedAgain()
+    {
+        var page = new FakeNextPage("/blog/a", PreviewModeId);
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/blog/a", (ctx, _) => page.HandleAsync(ctx)));
+        await using var proxy = await ProxyHost.StartAsync(origin, settings: NextSettings(previewModeId: false));
+        Assert.Equal(("MISS", page.Body(1)), await proxy.FetchAsync("/blog/a"));
+
+        page.MarkStale();                                             // Next's own copy went stale too
+        (await Admin(proxy, "/_revalidate/path/blog/a")).Dispose();    // no preview mode id: Next answers from its cache
+        Assert.Equal(("STALE", page.Body(1)), await proxy.FetchAsync("/blog/a"));
+
+        await Eventually.TrueAsync(() => proxy.Get<RegenerationQueue>().Pending == 0 && origin.Count("/blog/a") == 3, "the regeneration asked again");
+        Assert.Equal(("HIT", page.Body(2)), await proxy.FetchAsync("/blog/a"));
+    }
+
+    [Fact]
     public async Task StaleAnswer_WithoutTheOption_IsStoredAsFresh()
     {
         var page = new FakeNextPage("/blog/a", PreviewModeId);
