@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IsrProxy.NextJs;
 
 /// <summary>
-/// The endpoints the Next.js package calls (<c>/work/coord</c>'s contract, README "Next.js"): the build's preview mode id,
+/// The endpoints the Next.js package calls (README "Next.js"): the build's preview mode id,
 /// and the tags of pages. Behind the purge secret; 404 unless <c>Isr:NextJs:Enabled</c>. JSON bodies of at most 1 MiB.
 /// </summary>
 internal static class NextJsEndpoints

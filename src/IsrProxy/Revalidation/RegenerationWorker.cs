@@ -129,6 +129,12 @@ internal sealed partial class RegenerationWorker(
             outcome.Streaming?.Dispose();
         }
 
+        if (outcome.Kind == FillKind.Stored && outcome.Entry is { } last && nextJs.IsNextStale(last))
+        {
+            // Still Next's stale copy after every attempt: its next request retries, after the usual back-off.
+            last.RetryAfter = time.GetUtcNow() + TimeSpan.FromSeconds(_options.BackoffSeconds);
+        }
+
         if (outcome.Kind == FillKind.Stored)
         {
             Interlocked.Increment(ref _succeeded);
