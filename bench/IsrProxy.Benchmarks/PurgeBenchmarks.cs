@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using IsrProxy.Configuration;
 using IsrProxy.Observability;
 using Microsoft.Extensions.DependencyInjection;
+using IsrProxy.NextJs;
 using IsrProxy.Purge;
 using IsrProxy.Revalidation;
 using IsrProxy.Storage;
@@ -37,7 +38,7 @@ public class PurgeBenchmarks
         var queue = new RegenerationQueue(options);
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
         var metrics = new IsrMetrics(meters, store, queue, new MissCoalescer());
-        _purge = new PurgeService(_clock, new MemoryClockReplication(), store, queue, TimeProvider.System, metrics, options, NullLogger<PurgeService>.Instance);
+        _purge = new PurgeService(_clock, new MemoryClockReplication(), store, queue, new NextTagRegistry(options), TimeProvider.System, metrics, options, NullLogger<PurgeService>.Instance);
         var renderedAt = DateTimeOffset.UtcNow.AddMinutes(-1);
         for (var i = 0; i < Many; i++)
         {

@@ -22,6 +22,7 @@ internal sealed class CacheMiddleware(
     OriginForwarder forwarder,
     HitForPass passes,
     SitemapPaths sitemaps,
+    NotFoundPages notFound,
     TimeProvider time)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -49,7 +50,7 @@ internal sealed class CacheMiddleware(
 
         if (decision.Rule.Fallback == FallbackMode.False && !IsListed(decision.Rule, context.Request.Path.Value ?? "/"))
         {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;      // Next's dynamicParams = false
+            await notFound.ServeAsync(context, decision, feature);         // Next's dynamicParams = false
             return;
         }
 

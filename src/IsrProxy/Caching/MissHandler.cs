@@ -1,5 +1,6 @@
 using IsrProxy.Caching.Http;
 using IsrProxy.Configuration;
+using IsrProxy.NextJs;
 using IsrProxy.Observability;
 using IsrProxy.Proxy;
 using IsrProxy.Revalidation;
@@ -21,6 +22,7 @@ internal sealed class MissHandler(
     CacheFiller filler,
     OriginForwarder forwarder,
     HitForPass passes,
+    NextJsFills nextJs,
     TagClock clock,
     TimeProvider time,
     IOptions<IsrOptions> options)
@@ -29,7 +31,7 @@ internal sealed class MissHandler(
 
     public async Task HandleAsync(HttpContext context, CacheDecision decision, LookupResult found, IsrRequestFeature feature)
     {
-        var fill = FillRequest.FromClient(context.Request, decision, found.VaryOn);
+        var fill = FillRequest.FromClient(context.Request, decision, found.VaryOn) with { PrerenderRevalidate = nextJs.FollowsPurge(found.Entry) };
         var (task, leader) = coalescer.Run(found.Key, () => FillAsync(fill, decision.Rule, found.Key));
         FillOutcome outcome;
         try

@@ -26,6 +26,8 @@ internal sealed class IsrOptions
 
     public CompressionOptions Compression { get; set; } = new();
 
+    public NextJsOptions NextJs { get; set; } = new();
+
     /// <summary>
     /// <c>Isr:Routes</c> as bound; informational only. The rules in force come from RuleCompiler via
     /// RuleSetProvider, which read the raw section so that every shape and unknown key is checked.

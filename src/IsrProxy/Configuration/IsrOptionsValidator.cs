@@ -35,6 +35,7 @@ internal sealed class IsrOptionsValidator : IValidateOptions<IsrOptions>
         ValidateProxy(options.Proxy, errors);
         ValidateCompression(options.Compression, errors);
         ValidateTagHeaders(options.TagHeaders, errors);
+        NextJsOptionsValidation.Validate(options.NextJs, errors);
         RuleCompiler.Compile(_configuration.GetSection(Key(nameof(IsrOptions.Routes))), errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -1,4 +1,5 @@
 using IsrProxy.Caching;
+using IsrProxy.NextJs;
 using IsrProxy.Observability;
 using IsrProxy.Purge;
 using Microsoft.AspNetCore.Builder;
@@ -17,6 +18,7 @@ internal static partial class IsrApplicationBuilderExtensions
         app.UseRouting();
         app.MapIsrHealth();
         app.MapPrometheusMetrics();
+        app.MapNextJs();
         app.MapIsrPurge();
         app.UseMiddleware<CacheMiddleware>();
         if (!app.Services.GetRequiredService<SecretVerifier>().IsEnabled)

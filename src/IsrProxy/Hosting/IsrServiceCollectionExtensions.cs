@@ -1,6 +1,7 @@
 using IsrProxy.Caching;
 using IsrProxy.Caching.Connections;
 using IsrProxy.Configuration;
+using IsrProxy.NextJs;
 using IsrProxy.Observability;
 using IsrProxy.Proxy;
 using IsrProxy.Purge;
@@ -49,6 +50,10 @@ internal static class IsrServiceCollectionExtensions
         services.AddSingleton<MissCoalescer>();
         services.AddSingleton<MissHandler>();
         services.AddSingleton<HitForPass>();
+        services.AddSingleton<NotFoundPages>();
+        services.AddSingleton<NextJsState>();
+        services.AddSingleton<NextTagRegistry>();
+        services.AddSingleton<NextJsFills>();
 
         services.AddHttpForwarder();
         services.AddSingleton<OriginEndpoint>();

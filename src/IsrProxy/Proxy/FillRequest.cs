@@ -19,6 +19,15 @@ internal sealed record FillRequest(string PrimaryKey, string Path, string PathAn
     /// <summary>Request headers the client sent that a fill did not forward, kept so a Vary that names one can be honoured.</summary>
     public IReadOnlyDictionary<string, string> Withheld { get; init; } = EmptyWithheld;
 
+    /// <summary>
+    /// Next.js origins: this fill follows a purge, so it carries <c>x-prerender-revalidate</c> and Next renders instead of
+    /// answering its own cached copy. The header is added by the origin client and never stored with the entry.
+    /// </summary>
+    public bool PrerenderRevalidate { get; init; }
+
+    /// <summary>A fill for a rule's shared not-found page: only a 404 or 410 answer may be stored under its key.</summary>
+    public bool NotFoundPage { get; init; }
+
     private static readonly Dictionary<string, string> EmptyWithheld = new(StringComparer.OrdinalIgnoreCase);
 
     public string? HeaderValue(string name)

@@ -1,12 +1,13 @@
 using System.Net;
 using IsrProxy.Caching.Http;
 using IsrProxy.Configuration;
+using IsrProxy.NextJs;
 using Microsoft.Extensions.Options;
 
 namespace IsrProxy.Proxy;
 
 /// <summary>Sends cache fills to the origin and reads their bodies, bounded by <c>Isr:Store:MaxEntryBytes</c>.</summary>
-internal sealed class OriginClient(OriginEndpoint origin, IOptions<IsrOptions> options)
+internal sealed class OriginClient(OriginEndpoint origin, NextJsState nextJs, IOptions<IsrOptions> options)
 {
     private const int InitialBuffer = 16 * 1024;
     private readonly long _maxBodyBytes = options.Value.Store.MaxEntryBytes;
@@ -26,7 +27,20 @@ internal sealed class OriginClient(OriginEndpoint origin, IOptions<IsrOptions> o
         };
         foreach (var header in fill.Headers)
         {
-            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            if (!(nextJs.Enabled && string.Equals(header.Key, "Accept-Encoding", StringComparison.OrdinalIgnoreCase)))
+            {
+                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        if (nextJs.Enabled)
+        {
+            // One coding the cache can recompress for every client: one entry, whatever Vary: Accept-Encoding Next sends.
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", "identity");
+            if (fill.PrerenderRevalidate && nextJs.PreviewModeId is { } previewModeId)
+            {
+                request.Headers.TryAddWithoutValidation(IsrHeaders.PrerenderRevalidate, previewModeId);
+            }
         }
 
         request.Headers.TryAddWithoutValidation("User-Agent", IsrHeaders.FillUserAgent);

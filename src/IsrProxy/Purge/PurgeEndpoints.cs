@@ -40,7 +40,8 @@ internal static class PurgeEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> Guarded(HttpContext context, Func<Task<IResult>> handle)
+    /// <summary>Runs <paramref name="handle"/> when the purge API is on and the request presents the secret.</summary>
+    internal static async Task<IResult> Guarded(HttpContext context, Func<Task<IResult>> handle)
     {
         context.Response.Headers.CacheControl = "no-store";
         var verifier = context.RequestServices.GetRequiredService<SecretVerifier>();

@@ -1,4 +1,5 @@
 using IsrProxy.Configuration;
+using IsrProxy.NextJs;
 using IsrProxy.Observability;
 using IsrProxy.Revalidation;
 using IsrProxy.Storage;
@@ -18,6 +19,7 @@ internal sealed partial class PurgeService(
     IClockReplication replication,
     ICacheStore store,
     RegenerationQueue regenerations,
+    NextTagRegistry nextTags,
     TimeProvider time,
     IsrMetrics metrics,
     IOptions<IsrOptions> options,
@@ -33,13 +35,21 @@ internal sealed partial class PurgeService(
     {
         var now = time.GetUtcNow();
         var clockKey = request.ClockKey;
-        if (request.Mode == PurgeMode.Expire)
+
+        // A tag a Next.js site gave its pages reaches them through their paths too, whenever they were rendered.
+        string[] clockKeys = request.Target == PurgeTarget.Tag
+            ? [clockKey, .. nextTags.PathsTagged(request.Value).Select(ClockKeys.Path)]
+            : [clockKey];
+        foreach (var key in clockKeys)
         {
-            clock.MarkExpired(clockKey, now);
-        }
-        else
-        {
-            clock.MarkStale(clockKey, now);
+            if (request.Mode == PurgeMode.Expire)
+            {
+                clock.MarkExpired(key, now);
+            }
+            else
+            {
+                clock.MarkStale(key, now);
+            }
         }
 
         var shared = await replication.FlushAsync(ct);
@@ -52,11 +62,14 @@ internal sealed partial class PurgeService(
         if (request.Mode == PurgeMode.Refresh)
         {
             // Entries past the queue's capacity stay marked stale: their next request regenerates them.
-            foreach (var entry in await store.FindAsync(clockKey, _refreshLimit, ct))
+            foreach (var key in clockKeys)
             {
-                if (regenerations.TryEnqueue(entry))
+                foreach (var entry in await store.FindAsync(key, _refreshLimit, ct))
                 {
-                    queued++;
+                    if (regenerations.TryEnqueue(entry))
+                    {
+                        queued++;
+                    }
                 }
             }
         }

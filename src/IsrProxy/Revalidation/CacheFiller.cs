@@ -1,6 +1,7 @@
 using IsrProxy.Caching;
 using IsrProxy.Caching.Http;
 using IsrProxy.Configuration;
+using IsrProxy.NextJs;
 using IsrProxy.Observability;
 using IsrProxy.Proxy;
 using IsrProxy.Rules;
@@ -20,6 +21,7 @@ internal sealed partial class CacheFiller(
     ICacheStore store,
     TimeProvider time,
     ShutdownDrain drain,
+    NextJsFills nextJs,
     IsrMetrics metrics,
     IOptions<IsrOptions> options,
     ILogger<CacheFiller> logger)
@@ -48,6 +50,14 @@ internal sealed partial class CacheFiller(
                 fill = fill.Forwarding(withheld);
                 response = await origin.SendAsync(fill, linked.Token);
             }
+
+            if (NextJsFills.NeedsPlainRefetch(fill, response))
+            {
+                // Next rendered for the purge and answered privately: its cache now holds the render, with its lifetime.
+                response.Dispose();
+                fill = fill with { PrerenderRevalidate = false };
+                response = await origin.SendAsync(fill, linked.Token);
+            }
         }
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested)
         {
@@ -71,11 +81,19 @@ internal sealed partial class CacheFiller(
 
         using (response)
         {
+            nextJs.PrepareResponse(response);
+
             // Compressing a large body is the one CPU-heavy step of a fill: it goes to the thread pool, away from the
             // socket thread this fill may have started on.
             var build = _compression.Enabled && response.Length >= _compression.MinBytes
                 ? await Task.Run(() => EntryFactory.Build(response, fill, rule, _tagHeaders, _compression, renderStartedAt, time.GetUtcNow()))
                 : EntryFactory.Build(response, fill, rule, _tagHeaders, _compression, renderStartedAt, time.GetUtcNow());
+            build = nextJs.Adjust(build, response, time.GetUtcNow());
+            if (fill.NotFoundPage)
+            {
+                build = NotFoundPages.AsRulePage(build, rule, time.GetUtcNow());
+            }
+
             if (!build.IsStorable)
             {
                 Log.NotStored(logger, fill.Path, response.StatusCode, build.Refusal);
@@ -83,6 +101,7 @@ internal sealed partial class CacheFiller(
             }
 
             await StoreAsync(build.Entry, fill);
+            nextJs.AfterStored(build.Entry, purpose);
             return FillOutcome.Stored(build.Entry).WithDuration(duration);
         }
     }

@@ -1,4 +1,8 @@
+using System.Globalization;
+using IsrProxy.Caching;
+using IsrProxy.Caching.Http;
 using IsrProxy.Configuration;
+using IsrProxy.NextJs;
 using IsrProxy.Observability;
 using IsrProxy.Proxy;
 using IsrProxy.Rules;
@@ -23,6 +27,7 @@ internal sealed partial class RegenerationWorker(
     IRegenerationLock locks,
     RuleSetProvider rules,
     ShutdownDrain drain,
+    NextJsFills nextJs,
     IsrMetrics metrics,
     TimeProvider time,
     IOptions<IsrOptions> options,
@@ -94,8 +99,9 @@ internal sealed partial class RegenerationWorker(
     {
         var rule = rules.Current.Match(stale.Path);
 
-        // A fill may ask the origin twice (once more for a Vary header it did not send); the lease outlives both.
-        var hold = (2 * (rule.MaxDuration ?? _defaultMaxDuration)) + LeaseMargin;
+        // A fill may ask the origin twice (once more for a Vary header it did not send), and before a Next.js origin
+        // twice per attempt; the lease outlives them all and the waits between them.
+        var hold = (2 * nextJs.Attempts * (rule.MaxDuration ?? _defaultMaxDuration)) + nextJs.TotalDelay + LeaseMargin;
         await using var lease = await locks.TryAcquireAsync(stale, hold, drain.Token);
         if (lease is null)
         {
@@ -104,9 +110,31 @@ internal sealed partial class RegenerationWorker(
             return null;
         }
 
-        var fill = new FillRequest(stale.PrimaryKey ?? stale.Key, stale.Path, stale.PathAndQuery, stale.RequestHeaders) { KnownVary = stale.VaryOn };
+        var primaryKey = stale.PrimaryKey ?? stale.Key;
+        var fill = new FillRequest(primaryKey, stale.Path, stale.PathAndQuery, stale.RequestHeaders)
+        {
+            KnownVary = stale.VaryOn,
+            PrerenderRevalidate = nextJs.FollowsPurge(stale),
+            NotFoundPage = NotFoundPages.IsKey(primaryKey),
+        };
+        await nextJs.WaitForNextAsync(stale, drain.Token);
         var outcome = await filler.FillAsync(fill, rule, OriginPurpose.Regeneration);
         outcome.Streaming?.Dispose();
+
+        // Next answered its own stale copy (stored stale): ask again, with growing waits, until it has rendered.
+        for (var attempt = 1; attempt < nextJs.Attempts && outcome.Kind == FillKind.Stored && nextJs.IsNextStale(outcome.Entry); attempt++)
+        {
+            await Task.Delay(nextJs.Delay(attempt), time, drain.Token);
+            outcome = await filler.FillAsync(fill with { PrerenderRevalidate = false }, rule, OriginPurpose.Regeneration);
+            outcome.Streaming?.Dispose();
+        }
+
+        if (outcome.Kind == FillKind.Stored && outcome.Entry is { } last && nextJs.IsNextStale(last))
+        {
+            // Still Next's stale copy after every attempt: its next request retries, after the usual back-off.
+            last.RetryAfter = time.GetUtcNow() + TimeSpan.FromSeconds(_options.BackoffSeconds);
+        }
+
         if (outcome.Kind == FillKind.Stored)
         {
             Interlocked.Increment(ref _succeeded);
@@ -118,9 +146,15 @@ internal sealed partial class RegenerationWorker(
         stale.RetryAfter = time.GetUtcNow() + TimeSpan.FromSeconds(_options.BackoffSeconds);   // before it is counted
         Interlocked.Increment(ref _failed);
         metrics.Regeneration("failed");
-        Log.RegenerationFailed(logger, stale.Path, outcome.Kind, outcome.Reason, outcome.Error);
+        Log.RegenerationFailed(logger, stale.Path, FailureText(outcome), outcome.Error);
         return null;
     }
+
+    // What the origin did, for the log: its status and why that answer is not stored, or that it did not answer.
+    private static string FailureText(FillOutcome outcome)
+        => outcome.Entry is { } answer
+            ? string.Create(CultureInfo.InvariantCulture, $"the origin answered {answer.StatusCode}, which is not stored ({CacheStatusHeader.DetailToken(outcome.Reason)})")
+            : outcome.FailureStatus == StatusCodes.Status504GatewayTimeout ? "the origin did not answer in time" : "the origin could not be reached";
 
     // SPEC §3: the variants of a URL (an HTML page and its RSC payload, its languages) are refreshed together, so they
     // never disagree for long. Only those rendered before this regeneration are queued, and they do not queue others.
@@ -157,8 +191,8 @@ internal sealed partial class RegenerationWorker(
         [LoggerMessage(EventIds.Regenerated, LogLevel.Information, "Regenerated {Path} in {OriginMs} ms", EventName = "Regenerated")]
         public static partial void Regenerated(ILogger logger, string path, double originMs);
 
-        [LoggerMessage(EventIds.RegenerationFailed, LogLevel.Warning, "Regeneration of {Path} failed ({Kind}, {Reason}); the last good page stays", EventName = "RegenerationFailed")]
-        public static partial void RegenerationFailed(ILogger logger, string path, FillKind kind, Caching.Http.NotStoredReason reason, Exception? exception);
+        [LoggerMessage(EventIds.RegenerationFailed, LogLevel.Warning, "Regeneration of {Path} failed: {Failure}; the last good page stays", EventName = "RegenerationFailed")]
+        public static partial void RegenerationFailed(ILogger logger, string path, string failure, Exception? exception);
 
         [LoggerMessage(EventIds.RegenerationLeftToOthers, LogLevel.Debug, "{Path} is being regenerated by another replica, or already was", EventName = "RegenerationLeftToOthers")]
         public static partial void LeftToAnotherReplica(ILogger logger, string path);

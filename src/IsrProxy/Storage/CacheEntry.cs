@@ -11,6 +11,9 @@ internal sealed class CacheEntry
 {
     private long _retryAfterUnixMs;
     private byte[]?[]? _hitHeads;
+    private DateTimeOffset? _revalidateAt;
+    private string[] _tags = [];
+    private string[] _clockKeys = [];
 
     public required string Key { get; init; }
 
@@ -55,7 +58,7 @@ internal sealed class CacheEntry
     public TimeSpan InitialAge { get; init; }
 
     /// <summary>When the entry becomes stale; null when it stays fresh until purged (<c>Revalidate: false</c>).</summary>
-    public DateTimeOffset? RevalidateAt { get; init; }
+    public DateTimeOffset? RevalidateAt { get => _revalidateAt; init => _revalidateAt = value; }
 
     /// <summary>How long past <see cref="RevalidateAt"/> the entry may still be served stale; past that it is a miss.</summary>
     public TimeSpan MaxStale { get; init; }
@@ -64,10 +67,10 @@ internal sealed class CacheEntry
     public TimeSpan StaleIfError { get; init; }
 
     /// <summary>Tags from the rule and the origin's tag headers.</summary>
-    public string[] Tags { get; init; } = [];
+    public string[] Tags { get => _tags; init => _tags = value; }
 
     /// <summary>Every <see cref="TagClock"/> key that can invalidate this entry: its tags, its path, and each ancestor prefix.</summary>
-    public string[] ClockKeys { get; init; } = [];
+    public string[] ClockKeys { get => _clockKeys; init => _clockKeys = value; }
 
     /// <summary>For a Vary marker: the request header names (lower case, sorted) that split this URL. Empty otherwise.</summary>
     public string[] VaryOn { get; init; } = [];
@@ -122,6 +125,21 @@ internal sealed class CacheEntry
         {
             HitHead(variant);
         }
+    }
+
+    /// <summary>
+    /// A copy of this entry with another revalidate time, tags and clock keys, and every other field as it is (the
+    /// per-process back-off and hit heads start again).
+    /// </summary>
+    internal CacheEntry Reshaped(DateTimeOffset? revalidateAt, string[] tags, string[] clockKeys)
+    {
+        var copy = (CacheEntry)MemberwiseClone();
+        copy._revalidateAt = revalidateAt;
+        copy._tags = tags;
+        copy._clockKeys = clockKeys;
+        copy._retryAfterUnixMs = 0;
+        copy._hitHeads = null;
+        return copy;
     }
 
     public DateTimeOffset? ExpireAt => RevalidateAt is { } at ? Saturating(at, MaxStale) : null;

@@ -12,6 +12,9 @@ internal static class IsrHeaders
     public const string XIsrSecret = "X-Isr-Secret";
     public const string PrerenderRevalidate = "x-prerender-revalidate";
 
+    /// <summary>How <c>next start</c> answered from its own cache: HIT, MISS, STALE or REVALIDATED.</summary>
+    public const string NextJsCache = "x-nextjs-cache";
+
     /// <summary>Request headers a Next.js App Router page varies on; forwarded on fills so RSC payloads are rendered.</summary>
     public static readonly string[] NextRouterHeaders =
         ["rsc", "next-router-state-tree", "next-router-prefetch", "next-router-segment-prefetch", "next-url"];
