@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { Forwarder, type ForwarderOptions } from './forwarder';
 import {
@@ -85,8 +86,9 @@ export function loadFileSystemCache(): InnerHandlerClass | null {
   for (const base of bases) {
     if (!base) continue;
     try {
-      const resolved = require.resolve(request, { paths: [base] });
-      const mod = require(resolved);
+      // createRequire: resolved at run time from the server's `next`, not traced by the bundler at build time
+      const load = createRequire(path.join(base, 'noop.js'));
+      const mod = load(load.resolve(request));
       const cls = mod?.default ?? mod;
       if (typeof cls === 'function') return cls as InnerHandlerClass;
     } catch {
