@@ -230,9 +230,11 @@ export class Forwarder {
 
     if ('status' in result && result.status >= 200 && result.status < 300) {
       this.stats.sent++;
-      if (this.consecutiveFailures > 0 || this.logged.size > 0) {
-        if (this.logged.size > 0) this.log('[isrproxy] the proxy accepts calls again');
-        this.logged.clear();
+      // a reachable proxy again: say so once, and let the next outage be logged anew (final refusals stay logged once)
+      const outage = [...this.logged].filter((k) => k.startsWith('retry ') || k === 'queue-full');
+      if (outage.length > 0) {
+        for (const k of outage) this.logged.delete(k);
+        this.log('[isrproxy] the proxy accepts calls again');
       }
       this.consecutiveFailures = 0;
       this.pausedUntil = 0;

@@ -99,6 +99,11 @@ test('5xx answers are retried, 4xx answers are not', async () => {
   assert.equal(proxy.calls.filter((c) => c.url.includes('denied')).length, 1);
   assert.equal(f.stats.failed, 1);
   assert.ok(logs.some((l) => l.includes('HTTP 401') && l.includes('ISRPROXY_SECRET')), logs.join('\n'));
+  // a refusal is logged once, and successes in between do not make it log again
+  f.purge({ kind: 'tag', tag: 'denied', mode: 'stale' });
+  await f.idle();
+  assert.equal(logs.filter((l) => l.includes('HTTP 401')).length, 1, logs.join('\n'));
+  assert.equal(logs.filter((l) => l.includes('accepts calls again')).length, 1, logs.join('\n'));
   f.close();
   await proxy.close();
 });
