@@ -190,6 +190,24 @@ public sealed class NextJsTests
         Assert.Equal(("MISS", "/blog/a v3"), await proxy.FetchAsync("/blog/a"));
     }
 
+    [Fact]
+    public async Task NextTags_ToldAfterAPurgeOfThem_StillReachThePageRenderedBeforeThePurge()
+    {
+        // The site reports a page's tags after rendering it, so a purge can come first.
+        await using var origin = await OriginServer.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync(origin, settings: NextSettings());
+        await proxy.FetchAsync("/items/b");
+        (await Admin(proxy, "/_revalidate/tag/item-b")).Dispose();
+        Assert.Equal(("HIT", "/items/b v1"), await proxy.FetchAsync("/items/b"));       // nothing yet says it is tagged
+
+        (await Admin(proxy, "/_revalidate/next/tags", """{"pages":[{"path":"/items/b","tags":["item-b"]}]}""")).Dispose();
+
+        Assert.Equal(("STALE", "/items/b v1"), await proxy.FetchAsync("/items/b"));
+        await Eventually.TrueAsync(async () => await proxy.FetchAsync("/items/b") == ("HIT", "/items/b v2"), "the page was regenerated");
+        (await Admin(proxy, "/_revalidate/next/tags", """{"pages":[{"path":"/items/b","tags":["item-b"]}]}""")).Dispose();
+        Assert.Equal(("HIT", "/items/b v2"), await proxy.FetchAsync("/items/b"));       // the old purge is older than this render
+    }
+
     [Theory]
     [InlineData("/_revalidate/next/tags", "not json", HttpStatusCode.BadRequest)]
     [InlineData("/_revalidate/next/tags", """{"pages":[{"path":"no-slash","tags":["a"]}]}""", HttpStatusCode.BadRequest)]
@@ -279,6 +297,24 @@ public sealed class NextJsTests
         Assert.Equal(1, origin.Count("/p"));
         Assert.Equal("identity", origin.Requests.Single().Headers["Accept-Encoding"]);
         Assert.Single(await proxy.Get<ICacheStore>().FindAsync(ClockKeys.Path("/p"), 10, default), e => !e.IsVaryMarker);
+    }
+
+    [Fact]
+    public async Task PageWhoseTimeRanOut_IsRegeneratedByANextRender_NotNextsStaleCopy()
+    {
+        // Next's copy has the same lifetime as the proxy's, so when the proxy's runs out, Next's is stale too: the
+        // regeneration asks Next to render rather than take the STALE copy and wait for Next's own render behind it.
+        var time = new ManualTimeProvider();
+        var page = new FakeNextPage("/blog/a", PreviewModeId, sMaxAge: 10);
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/blog/a", (ctx, _) => page.HandleAsync(ctx)));
+        await using var proxy = await ProxyHost.StartAsync(origin, time: time, settings: NextSettings());
+        Assert.Equal(("MISS", page.Body(1)), await proxy.FetchAsync("/blog/a"));
+
+        time.Advance(TimeSpan.FromSeconds(11));                      // (the fake's clock does not move: asked plainly, it would answer render 1 again)
+        Assert.Equal(("STALE", page.Body(1)), await proxy.FetchAsync("/blog/a"));
+
+        await Eventually.TrueAsync(async () => await proxy.FetchAsync("/blog/a") == ("HIT", page.Body(2)), "Next rendered the page for the regeneration");
+        Assert.Equal(1, page.OnDemandRenders);
     }
 
     [Fact]

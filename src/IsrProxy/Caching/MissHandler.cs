@@ -31,7 +31,7 @@ internal sealed class MissHandler(
 
     public async Task HandleAsync(HttpContext context, CacheDecision decision, LookupResult found, IsrRequestFeature feature)
     {
-        var fill = FillRequest.FromClient(context.Request, decision, found.VaryOn) with { PrerenderRevalidate = nextJs.FollowsPurge(found.Entry) };
+        var fill = FillRequest.FromClient(context.Request, decision, found.VaryOn) with { PrerenderRevalidate = nextJs.MustRender(found.Entry) };
         var (task, leader) = coalescer.Run(found.Key, () => FillAsync(fill, decision.Rule, found.Key));
         FillOutcome outcome;
         try

@@ -93,9 +93,11 @@ internal static class NextJsEndpoints
         }
 
         var registry = context.RequestServices.GetRequiredService<NextTagRegistry>();
+        var purges = context.RequestServices.GetRequiredService<PurgeService>();
         foreach (var (path, tags) in parsed)
         {
             registry.Register(path, tags);
+            await purges.CatchUpAsync(path, tags, context.RequestAborted);
         }
 
         return Results.Json(new { ok = true, pages = parsed.Count });

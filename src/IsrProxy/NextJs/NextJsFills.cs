@@ -39,14 +39,23 @@ internal sealed class NextJsFills(
     public TimeSpan Delay(int attempt) => TimeSpan.FromMilliseconds(_options.StaleRefetchDelayMilliseconds * (1L << Math.Clamp(attempt - 1, 0, 20)));
 
     /// <summary>
-    /// True when the fill that replaces <paramref name="entry"/> follows a purge of it (a stale or expire stamp on one of
-    /// its tags, its path or an ancestor), so it must make Next render instead of answering its own cached copy.
+    /// True when the fill that replaces <paramref name="entry"/> must make Next render instead of answering its own
+    /// cached copy: the entry was purged (a stale or expire stamp on one of its tags, its path or an ancestor), or the
+    /// revalidate time of a once-fresh entry has passed. Next's copy of the page has the same lifetime, so at that point it is stale too, and
+    /// Next would answer it and render behind: asking for the render at once saves a round of staleness.
     /// </summary>
-    public bool FollowsPurge(CacheEntry? entry)
+    public bool MustRender(CacheEntry? entry)
     {
-        if (!state.Enabled || entry is null || entry.IsVaryMarker || state.PreviewModeId is null)
+        if (!state.Enabled || entry is null || entry.IsMarker || state.PreviewModeId is null)
         {
             return false;
+        }
+
+        // An entry stored already stale (Next answered STALE and is rendering it behind) is not one of these: its
+        // re-fetch leaves Next to finish the render it started.
+        if (entry.RevalidateAt is { } at && at > entry.GeneratedAt && time.GetUtcNow() >= at)
+        {
+            return true;
         }
 
         var verdict = clock.Evaluate(entry.ClockKeys, entry.RenderStartedAt);
@@ -115,7 +124,7 @@ internal sealed class NextJsFills(
 
         if (string.Equals(NextCache(response), "STALE", StringComparison.OrdinalIgnoreCase) && (revalidateAt is null || revalidateAt > now))
         {
-            revalidateAt = now;                                        // Next served its stale copy: stale here too
+            revalidateAt = entry.GeneratedAt;                          // Next served its stale copy: stale here too, from arrival
         }
 
         if (tags.Length == entry.Tags.Length && revalidateAt == entry.RevalidateAt)

@@ -30,6 +30,39 @@ internal sealed partial class PurgeService(
 
     public long Purges => Interlocked.Read(ref _purges);
 
+    /// <summary>
+    /// A Next.js site has just told the tags of <paramref name="path"/>. A purge of one of those tags made before the
+    /// proxy knew the page carries it (the site reports tags after rendering, so a purge can come first) reaches the
+    /// page's entries rendered before that purge: the path gets the tag's stamps. Later renders are not touched.
+    /// </summary>
+    public Task CatchUpAsync(string path, IEnumerable<string> tags, CancellationToken ct)
+    {
+        DateTimeOffset? stale = null, expired = null;
+        foreach (var tag in tags)
+        {
+            var (staleAt, expiredAt) = clock.Get(ClockKeys.Tag(tag));
+            stale = Latest(stale, staleAt);
+            expired = Latest(expired, expiredAt);
+        }
+
+        var key = ClockKeys.Path(path);
+        var (pathStale, pathExpired) = clock.Get(key);
+        var marked = false;
+        if (stale is { } s && !(pathStale >= s))
+        {
+            clock.MarkStale(key, s);
+            marked = true;
+        }
+
+        if (expired is { } e && !(pathExpired >= e))
+        {
+            clock.MarkExpired(key, e);
+            marked = true;
+        }
+
+        return marked ? replication.FlushAsync(ct) : Task.CompletedTask;
+    }
+
     /// <summary>Applies <paramref name="request"/>; returns when it took effect, and whether every replica sees it.</summary>
     public async Task<PurgeOutcome> PurgeAsync(PurgeRequest request, CancellationToken ct)
     {
@@ -88,4 +121,6 @@ internal sealed partial class PurgeService(
         [LoggerMessage(EventIds.PurgeNotPropagated, LogLevel.Warning, "Purge of {Target} {Value} applies on this replica only for now: the shared store is unreachable; it is written there when the store is back", EventName = "PurgeNotPropagated")]
         public static partial void PurgeNotPropagated(ILogger logger, PurgeTarget target, string value);
     }
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

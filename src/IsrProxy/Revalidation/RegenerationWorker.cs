@@ -114,7 +114,7 @@ internal sealed partial class RegenerationWorker(
         var fill = new FillRequest(primaryKey, stale.Path, stale.PathAndQuery, stale.RequestHeaders)
         {
             KnownVary = stale.VaryOn,
-            PrerenderRevalidate = nextJs.FollowsPurge(stale),
+            PrerenderRevalidate = nextJs.MustRender(stale),
             NotFoundPage = NotFoundPages.IsKey(primaryKey),
         };
         await nextJs.WaitForNextAsync(stale, drain.Token);
