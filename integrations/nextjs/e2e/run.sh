@@ -59,10 +59,10 @@ echo "e2e: next start on $NEXT_URL"
 pids+=($!); wait_http "$NEXT_URL/" next "${pids[-1]}"
 
 echo "e2e: proxy on $PROXY_URL"
-# the built proxy (what `dotnet run --project src/IsrProxy` runs), started directly so that stopping it stops it
+# the built proxy (what `dotnet run --project src/IsrProxy` runs), started directly so that stopping it stops it; the
+# README's Next.js configuration: Isr:NextJs:Enabled and no route rules
 (cd "$repo" && exec dotnet src/IsrProxy/bin/Debug/net10.0/IsrProxy.dll \
-  --Isr:Origin="$NEXT_URL" --Isr:Secret="$SECRET" --Isr:NextJs:Enabled=true --Urls="$PROXY_URL" \
-  --Isr:Routes:0:Match='/api/**' --Isr:Routes:0:Dynamic=force-dynamic) >"$work/proxy.log" 2>&1 &
+  --Isr:Origin="$NEXT_URL" --Isr:Secret="$SECRET" --Isr:NextJs:Enabled=true --Urls="$PROXY_URL") >"$work/proxy.log" 2>&1 &
 pids+=($!); wait_http "$PROXY_URL/healthz" proxy "${pids[-1]}"
 
 echo "e2e: tests"

@@ -208,3 +208,32 @@ test('Pages Router: res.revalidate shows new content through the proxy within 2 
   assert.equal(res.status, 200, await res.text());
   await expectValueWithin('/legacy/1', value, 2000, since);
 });
+
+test('with no route rules, a GET route handler without caching headers is rendered on every request', async () => {
+  const answers = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`${PROXY}/api/now`);
+    assert.equal(res.status, 200);
+    assert.notEqual(res.headers.get('x-isr-cache'), 'HIT');
+    answers.push((await res.json()).nonce);
+  }
+  assert.equal(new Set(answers).size, 3, `the same answer was served twice: ${answers}`);
+});
+
+test('with no route rules, a dynamic page is never shared: 20 concurrent visitors each get their own render', async () => {
+  const languages = Array.from({ length: 20 }, (_, i) => `lang-${i}`);
+  const answers = await Promise.all(languages.map((language) => get('/whoami', { headers: { 'accept-language': language } })));
+  for (let i = 0; i < languages.length; i++) {
+    assert.equal(answers[i].status, 200);
+    assert.equal(answers[i].value, languages[i], `visitor ${i} was served ${answers[i].value} (${answers[i].cache})`);
+  }
+});
+
+test('with no route rules, an unknown path is the site\'s 404, not stored for everyone', async () => {
+  const first = await get('/no-such-page');
+  const second = await get('/no-such-page');
+  assert.equal(first.status, 404);
+  assert.equal(second.status, 404);
+  assert.notEqual(second.cache, 'HIT');
+});
+

@@ -32,16 +32,32 @@ public sealed class DeploymentConfigTests
     [Fact]
     public void NextJsExampleConfig_IsValid()
     {
-        Assert.Empty(Validate("samples/nextjs/appsettings.json", []));
+        Assert.Empty(Validate("samples/nextjs/isrproxy.json", []));
     }
 
     [Fact]
-    public void NextJsExampleConfig_LeavesPageLifetimesToNextJs()
+    public void NextJsExampleConfig_LeavesEverythingToNextJs()
     {
-        var routes = new ConfigurationBuilder().AddJsonFile(RepositoryFiles.PathOf("samples/nextjs/appsettings.json")).Build().GetSection("Isr:Routes").GetChildren().ToList();
+        var configuration = new ConfigurationBuilder().AddJsonFile(RepositoryFiles.PathOf("samples/nextjs/isrproxy.json")).Build();
 
-        // Only immutable assets get a lifetime of their own; pages take Next.js's s-maxage.
-        Assert.Equal(["/_next/static/**"], routes.Where(r => r["Revalidate"] is not null).Select(r => r["Match"]));
+        // No rules: Next.js's own Cache-Control says what is stored and for how long.
+        Assert.Empty(configuration.GetSection("Isr:Routes").GetChildren());
+        Assert.Equal("true", configuration["Isr:NextJs:Enabled"], ignoreCase: true);
+    }
+
+    [Fact]
+    public void ShippedAppSettings_ConfigureNothing()
+    {
+        var configuration = new ConfigurationBuilder().AddJsonFile(RepositoryFiles.PathOf("appsettings.json")).Build();
+
+        Assert.Null(configuration["Isr:Origin"]);
+        Assert.Empty(configuration.GetSection("Isr:Routes").GetChildren());
+    }
+
+    [Fact]
+    public void SampleOriginConfig_IsValid()
+    {
+        Assert.Empty(Validate("samples/SampleOrigin/isrproxy.json", []));
     }
 
     internal static IReadOnlyList<string> Validate(string appsettings, IEnumerable<KeyValuePair<string, string?>> variables)
