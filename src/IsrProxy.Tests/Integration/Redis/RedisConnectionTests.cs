@@ -138,7 +138,7 @@ public sealed class RedisConnectionTests(RedisServerFixture redis)
     public async Task ExecuteAsync_MoreThanMaxInFlight_RefusesTheExcess()
     {
         await using var server = await redis.StartServerAsync();
-        var options = RedisConnectionOptions.Parse(server.ConnectionString);
+        var options = RedisServerFixture.Options(server.ConnectionString);
         options.MaxInFlight = 5;
         await using var connection = await RedisConnection.ConnectAsync(
             options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeProvider.System, CancellationToken.None);
