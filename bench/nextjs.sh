@@ -6,7 +6,7 @@
 # through the proxy, in alternating windows (next, proxy, proxy, next, ...). See bench/README.md.
 #
 #   bench/nextjs.sh
-#   NEXTJS_BENCH_SECONDS=5 NEXTJS_BENCH_ROUNDS=4 NEXTJS_BENCH_CONNECTIONS=32 bench/nextjs.sh
+#   NEXTJS_BENCH_SECONDS=5 NEXTJS_BENCH_ROUNDS=6 NEXTJS_BENCH_CONNECTIONS=32 bench/nextjs.sh
 #   NEXTJS_BENCH_BUILD=0 bench/nextjs.sh      reuse the site's existing .next build (next build otherwise)
 #
 # With 2 or more cores the servers run pinned to core 0 and wrk (one thread) to core 1. Everything started here is
@@ -24,9 +24,11 @@ export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 NEXT_TELEMETRY_DISABLED=1
 
 SECONDS_PER_RUN=${NEXTJS_BENCH_SECONDS:-5}   # seconds of each measured wrk window
-ROUNDS=${NEXTJS_BENCH_ROUNDS:-4}             # each round measures both targets; odd rounds next first, even proxy first
+ROUNDS=${NEXTJS_BENCH_ROUNDS:-6}             # each round measures both targets; odd rounds next first, even proxy first
 CONNS=${NEXTJS_BENCH_CONNECTIONS:-32}        # keep-alive connections of every window
-WARMUP=${NEXTJS_BENCH_WARMUP:-5}             # seconds of unmeasured load on each target before the first round
+# Seconds of unmeasured load on each target before the first round. Measured here, `next start` serving these pages
+# went from about 300 to about 950 requests/s over its first 10-12 s of load, then held; the proxy is steady sooner.
+WARMUP=${NEXTJS_BENCH_WARMUP:-15}
 BUILD_SITE=${NEXTJS_BENCH_BUILD:-1}          # 0: reuse the site's .next when it has one
 GOAL=20                                      # IsrProxy HIT requests/s at least this many times next start's
 PAGES=(/items/a /items/b /posts/x /)
@@ -227,12 +229,11 @@ done
 
 # --- measured rounds ------------------------------------------------------------------------------------------------
 
-declare -A RPS=() P50=() P99=() ORDER=()
+declare -A RPS=() P50=() P99=() BYTES=()
 problems=()
 metrics_before=$(isr_requests)
 for round in $(seq 1 "$ROUNDS"); do
   if [ $((round % 2)) = 1 ]; then order=(next proxy); else order=(proxy next); fi
-  ORDER[$round]="${order[0]}, ${order[1]}"
   for target in "${order[@]}"; do
     if [ "$target" = next ]; then url=$NEXT_URL; else url=$PROXY_URL; fi
     result=$(wrk_run "round$round-$target" "$SECONDS_PER_RUN" "$url")
@@ -240,6 +241,7 @@ for round in $(seq 1 "$ROUNDS"); do
     RPS[$round,$target]=$(field rps "$result")
     P50[$round,$target]=$(field p50_ms "$result")
     P99[$round,$target]=$(field p99_ms "$result")
+    BYTES[$round,$target]=$(awk -v b="$(field bytes "$result")" -v n="$(field requests "$result")" 'BEGIN { printf "%.0f", (n > 0 ? b / n : 0) }')
     errors=$(field errors "$result")
     non2xx=$(field non2xx "$result")
     if [ "$errors" != 0 ] || [ "$non2xx" != 0 ]; then
@@ -267,7 +269,7 @@ classes=${classes%, }
 next_rates=()
 proxy_rates=()
 ratios=()
-next_p50=() next_p99=() proxy_p50=() proxy_p99=()
+next_p50=() next_p99=() proxy_p50=() proxy_p99=() next_bytes=() proxy_bytes=()
 for round in $(seq 1 "$ROUNDS"); do
   next_rates+=("${RPS[$round,next]}")
   proxy_rates+=("${RPS[$round,proxy]}")
@@ -275,6 +277,8 @@ for round in $(seq 1 "$ROUNDS"); do
   next_p99+=("${P99[$round,next]}")
   proxy_p50+=("${P50[$round,proxy]}")
   proxy_p99+=("${P99[$round,proxy]}")
+  next_bytes+=("${BYTES[$round,next]}")
+  proxy_bytes+=("${BYTES[$round,proxy]}")
   ratios+=("$(awk -v p="${RPS[$round,proxy]}" -v n="${RPS[$round,next]}" 'BEGIN { printf "%.2f", (n > 0 ? p / n : 0) }')")
 done
 median_ratio=$(median "${ratios[@]}")
@@ -304,8 +308,8 @@ elapsed=$((SECONDS - started_at))
   echo ".NET $(dotnet --list-runtimes | sed -n 's/^Microsoft.AspNetCore.App \([^ ]*\).*/\1/p' | tail -n 1), Node.js $(node -v | sed 's/^v//'), Next.js $next_version, wrk $(wrk -v 2>&1 | head -n 1 | awk '{ print $2 }'), commit $(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown)."
   echo "The site is \`integrations/nextjs/e2e\` built with \`next build\`, served by \`next start\` (production) with its data"
   echo "server; the proxy is the Release build with \`Isr:NextJs:Enabled=true\` in front of it, logging at Warning. $pinning"
-  echo "wrk keeps $CONNS connections open and requests ${PAGES[*]} round-robin (HTML, as a browser's first request"
-  echo "gets it); before measuring, every page was answered \`X-Isr-Cache: HIT\` by the proxy, and each target had $WARMUP s"
+  echo "wrk keeps $CONNS connections open and requests ${PAGES[*]} round-robin (their HTML, without"
+  echo "Accept-Encoding; bytes per answer include the headers); before measuring, every page was answered \`X-Isr-Cache: HIT\` by the proxy, and each target had $WARMUP s"
   echo "of unmeasured load. Runs of $SECONDS_PER_RUN s alternate the targets (next start first in odd rounds, the proxy first in even ones)."
   echo "Load average (1 min) before the runs $loadavg_before, after $loadavg_after: anything above the core count means other work shared the CPUs, so single runs vary; read the medians and their ratio."
   echo
@@ -315,10 +319,10 @@ elapsed=$((SECONDS - started_at))
     echo "| $round | $(num "${RPS[$round,next]}" 0) | $(num "${RPS[$round,proxy]}" 0) | $(num "${ratios[$((round - 1))]}" 1) | $(num "${P50[$round,next]}" 2) / $(num "${P99[$round,next]}" 2) | $(num "${P50[$round,proxy]}" 2) / $(num "${P99[$round,proxy]}" 2) |"
   done
   echo
-  echo "| target | requests/s by round | median requests/s | median p50 ms | median p99 ms |"
-  echo "|---|---:|---:|---:|---:|"
-  echo "| \`next start\` | $(joined 0 "${next_rates[@]}") | $(num "$(median "${next_rates[@]}")" 0) | $(num "$(median "${next_p50[@]}")" 2) | $(num "$(median "${next_p99[@]}")" 2) |"
-  echo "| IsrProxy (HIT) | $(joined 0 "${proxy_rates[@]}") | $(num "$(median "${proxy_rates[@]}")" 0) | $(num "$(median "${proxy_p50[@]}")" 2) | $(num "$(median "${proxy_p99[@]}")" 2) |"
+  echo "| target | requests/s by round | median requests/s | median p50 ms | median p99 ms | bytes per answer |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| \`next start\` | $(joined 0 "${next_rates[@]}") | $(num "$(median "${next_rates[@]}")" 0) | $(num "$(median "${next_p50[@]}")" 2) | $(num "$(median "${next_p99[@]}")" 2) | $(num "$(median "${next_bytes[@]}")" 0) |"
+  echo "| IsrProxy (HIT) | $(joined 0 "${proxy_rates[@]}") | $(num "$(median "${proxy_rates[@]}")" 0) | $(num "$(median "${proxy_p50[@]}")" 2) | $(num "$(median "${proxy_p99[@]}")" 2) | $(num "$(median "${proxy_bytes[@]}")" 0) |"
   echo
   echo "Median of the rounds' ratios (each proxy run against the \`next start\` run of its round): **$(num "$median_ratio" 1)×**."
   echo "Goal: IsrProxy's HIT rate at least ${GOAL}× \`next start\`'s: $verdict."

@@ -20,6 +20,16 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         }
     }
 
+    /// <summary>True when a timer is set to fire within <paramref name="within"/> from now: something waits on this clock.</summary>
+    public bool HasTimerDueWithin(TimeSpan within)
+    {
+        lock (_lock)
+        {
+            var by = _now + within;
+            return _timers.Any(t => t.DueAt <= by);
+        }
+    }
+
     public void Advance(TimeSpan by)
     {
         List<ManualTimer> due;

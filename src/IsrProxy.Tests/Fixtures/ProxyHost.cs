@@ -109,7 +109,11 @@ public sealed class ProxyHost : IAsyncDisposable
         return new ProxyHost(app, ownsContentRoot ? contentRoot : null, client, logs);
     }
 
-    /// <summary>Settings for Redis mode: the store in Redis at <paramref name="connectionString"/> under <paramref name="prefix"/>.</summary>
+    /// <summary>
+    /// Settings for Redis mode: the store in Redis at <paramref name="connectionString"/> under <paramref name="prefix"/>,
+    /// each store operation bounded as generously as the tests' other waits (a loaded machine answers late, and a test
+    /// not about an outage must not see one).
+    /// </summary>
     public static Dictionary<string, string?> RedisSettings(string connectionString, string prefix, IDictionary<string, string?>? more = null)
     {
         var settings = new Dictionary<string, string?>
@@ -117,6 +121,7 @@ public sealed class ProxyHost : IAsyncDisposable
             ["Isr:Store:Kind"] = "Redis",
             ["Isr:Store:Redis"] = connectionString,
             ["Isr:Store:KeyPrefix"] = prefix,
+            ["Isr:Store:TimeoutMilliseconds"] = ((long)Eventually.DefaultTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in more ?? new Dictionary<string, string?>())
         {

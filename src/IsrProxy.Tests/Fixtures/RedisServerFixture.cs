@@ -57,11 +57,20 @@ public sealed class RedisServerFixture : IAsyncLifetime
         ConnectAsync(ConnectionString, extraOptions, logger);
 
     internal static Task<RedisConnection> ConnectAsync(string connectionString, string extraOptions = "", ILogger? logger = null) =>
-        RedisConnection.ConnectAsync(
-            RedisConnectionOptions.Parse(extraOptions.Length == 0 ? connectionString : $"{connectionString},{extraOptions}"),
-            logger ?? NullLogger.Instance,
-            TimeProvider.System,
-            CancellationToken.None);
+        RedisConnection.ConnectAsync(Options(connectionString, extraOptions), logger ?? NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+
+    /// <summary>
+    /// The options of a test's client: <paramref name="connectionString"/> with connect and reply timeouts as generous as
+    /// every other wait of the tests (a loaded machine is slow, not broken), then <paramref name="extraOptions"/>, which
+    /// win: a test about a timeout sets its own.
+    /// </summary>
+    internal static RedisConnectionOptions Options(string connectionString, string extraOptions = "")
+    {
+        var patient = (long)Eventually.DefaultTimeout.TotalMilliseconds;
+        var timeouts = $"connectTimeout={patient},syncTimeout={patient}";
+        return RedisConnectionOptions.Parse(
+            extraOptions.Length == 0 ? $"{connectionString},{timeouts}" : $"{connectionString},{timeouts},{extraOptions}");
+    }
 
     public static string FindExecutable()
     {

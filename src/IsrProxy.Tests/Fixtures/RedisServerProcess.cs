@@ -12,7 +12,7 @@ namespace IsrProxy.Tests.Fixtures;
 /// </summary>
 public sealed class RedisServerProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ReadyTimeout = Eventually.DefaultTimeout;
 
     private readonly string _executable;
     private readonly IReadOnlyList<string> _extraArgs;
@@ -164,6 +164,10 @@ public sealed class RedisServerProcess : IAsyncDisposable
             catch (Exception ex) when (ex is SocketException or IOException or System.Security.Authentication.AuthenticationException)
             {
                 last = ex;
+            }
+            catch (OperationCanceledException ex)
+            {
+                last = ex;                                              // this attempt took too long (a loaded machine): try again
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(20));

@@ -76,6 +76,7 @@ internal sealed class RedisStoreRig : IAsyncDisposable
         options.Store.Kind = StoreOptions.RedisKind;
         options.Store.Redis = connectionString;
         options.Store.KeyPrefix = prefix;
+        options.Store.TimeoutMilliseconds = (int)Eventually.DefaultTimeout.TotalMilliseconds;   // slow under load is not down
         configure?.Invoke(options.Store);
         var rig = new RedisStoreRig(Microsoft.Extensions.Options.Options.Create(options), time ?? TimeProvider.System, new TestLogSink());
         await rig.Clients.StartAsync(CancellationToken.None);

@@ -125,14 +125,16 @@ public sealed class ConnectionHitTests
         await using var proxy = await ProxyHost.StartAsync(origin);
         await proxy.FetchAsync("/page");
         await using var connection = await RawConnection.OpenAsync(proxy);
+        await Eventually.TrueAsync(() => Hits(proxy).Connections == 1, "the connection waits for its first request");
 
         await connection.SendAsync("GET /page HTTP/1.1\r\nHo");
-        await Task.Delay(100);
+        await Eventually.TrueAsync(() => Hits(proxy).Connections == 0, "the first piece was read and the connection handed over");
         await connection.SendAsync("st: a\r\n\r\n");
         var response = await connection.ReadResponseAsync();
 
         Assert.Equal("HIT", response.Header("X-Isr-Cache"));
         Assert.Equal(Page, Encoding.UTF8.GetString(response.Body));
+        Assert.Equal(0, Hits(proxy).Answered);                                 // Kestrel's pipeline answered it
     }
 
     [Fact]
@@ -227,8 +229,7 @@ public sealed class ConnectionHitTests
 
         await using var connection = await RawConnection.OpenAsync(proxy);
         await connection.SendAsync("GET /large HTTP/1.1\r\nHost: a\r\n\r\nGET /large HTTP/1.1\r\nHost: a\r\n\r\n");
-        await Eventually.TrueAsync(() => Hits(proxy).Answered >= 1, "the first answer was handed to the socket and the pipe");
-        await Task.Delay(200);                                                   // the kernel's buffers fill meanwhile
+        await Eventually.TrueAsync(() => Hits(proxy).WaitingForClient == 1, "the kernel's buffers are full and an answer waits in the pipe");
         var first = await connection.ReadResponseAsync();
         var second = await connection.ReadResponseAsync();
         var third = await connection.GetAsync("/large");
@@ -249,8 +250,7 @@ public sealed class ConnectionHitTests
         const int Requests = 30;
         await using var connection = await RawConnection.OpenAsync(proxy);
         await connection.SendAsync(string.Concat(Enumerable.Repeat("GET /large HTTP/1.1\r\nHost: a\r\n\r\n", Requests)));
-        await Eventually.TrueAsync(() => Hits(proxy).Answered >= 1, "the first answer was sent");
-        await Task.Delay(500);
+        await Eventually.TrueAsync(() => Hits(proxy).WaitingForClient == 1, "an answer waits in the pipe for the client to read");
 
         // The socket buffers hold a few answers at most, the pipe one more; the rest wait for the client to read.
         Assert.InRange(Hits(proxy).Answered, 1, 10);

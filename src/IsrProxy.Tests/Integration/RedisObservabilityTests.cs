@@ -24,7 +24,7 @@ public sealed class RedisObservabilityTests(RedisServerFixture redis)
         Assert.Equal(1, up.Value("isr_redis_connected"));
         Assert.NotEmpty(up.Find("isr_redis_errors_total"));
         Assert.NotEmpty(up.Find("isr_redis_reads_total"));
-        Assert.Equal("ready", await StatusAsync(proxy));
+        await Eventually.TrueAsync(async () => await StatusAsync(proxy) == "ready", "readiness saw Redis and the origin up");
 
         await server.StopAsync();
         await Eventually.TrueAsync(async () => await StatusAsync(proxy) == "degraded", "readiness saw Redis down");

@@ -7,6 +7,12 @@ namespace IsrProxy.Tests.Integration.Redis;
 [Collection(RedisCollection.Name)]
 public sealed class RedisConnectionTests(RedisServerFixture redis)
 {
+    /// <summary>
+    /// How long CLIENT PAUSE holds the server where a test needs commands to be unanswered: long past the test's next
+    /// few statements even when a loaded machine stalls it (a pause cannot be ended early: CLIENT UNPAUSE waits too).
+    /// </summary>
+    private const long PauseMs = 3000;
+
     private readonly string _prefix = RedisServerFixture.UniquePrefix();
 
     [Fact]
@@ -106,22 +112,29 @@ public sealed class RedisConnectionTests(RedisServerFixture redis)
     public async Task ExecuteAsync_ServerPausedPastSyncTimeout_TimesOutAndLaterCommandsGetTheirOwnReplies()
     {
         await using var server = await redis.StartServerAsync();
+        await using var control = await RedisServerFixture.ConnectAsync(server.ConnectionString);
         await using var connection = await RedisServerFixture.ConnectAsync(server.ConnectionString, "syncTimeout=300");
-        await connection.ExecuteAsync(new RedisCommand("SET", "k", "before"), CancellationToken.None);
-        await connection.ExecuteAsync(new RedisCommand("CLIENT", "PAUSE", 1500L, "ALL"), CancellationToken.None);
+        await control.ExecuteAsync(new RedisCommand("SET", "k", "before"), CancellationToken.None);
+        await control.ExecuteAsync(new RedisCommand("CLIENT", "PAUSE", PauseMs, "ALL"), CancellationToken.None);
 
         var error = await Assert.ThrowsAsync<RedisTimeoutException>(() => connection.GetAsync("k", CancellationToken.None));
         Assert.Contains("GET got no reply within 300 ms", error.Message, StringComparison.Ordinal);
         Assert.Contains(server.ConnectionString, error.Message, StringComparison.Ordinal);
         Assert.Equal(1, connection.Timeouts);
 
-        // Once the pause ends, the late reply to GET is dropped and each later command gets its own reply.
+        // Once the pause ends, the late reply to GET is dropped and each later command gets its own reply: every reply
+        // that comes in time is checked; one that does not (still paused, or a loaded machine) means another round.
+        var round = 0;
         await Eventually.TrueAsync(
             async () =>
             {
+                var value = $"after-{++round}";
                 try
                 {
-                    return (await connection.ExecuteAsync(new RedisCommand("ECHO", "probe"), CancellationToken.None)).AsString() == "probe";
+                    Assert.Equal("OK", (await connection.ExecuteAsync(new RedisCommand("SET", "k", value), CancellationToken.None)).AsString());
+                    Assert.Equal(value, (await connection.ExecuteAsync(new RedisCommand("ECHO", value), CancellationToken.None)).AsString());
+                    Assert.Equal(System.Text.Encoding.UTF8.GetBytes(value), await connection.GetAsync("k", CancellationToken.None));
+                    return true;
                 }
                 catch (RedisTimeoutException)
                 {
@@ -129,8 +142,6 @@ public sealed class RedisConnectionTests(RedisServerFixture redis)
                 }
             },
             "the connection answers again after CLIENT PAUSE");
-        await connection.ExecuteAsync(new RedisCommand("SET", "k", "after"), CancellationToken.None);
-        Assert.Equal("after"u8.ToArray(), await connection.GetAsync("k", CancellationToken.None));
         Assert.Equal(RedisConnectionState.Connected, connection.State);
     }
 
@@ -138,11 +149,11 @@ public sealed class RedisConnectionTests(RedisServerFixture redis)
     public async Task ExecuteAsync_MoreThanMaxInFlight_RefusesTheExcess()
     {
         await using var server = await redis.StartServerAsync();
-        var options = RedisConnectionOptions.Parse(server.ConnectionString);
+        var options = RedisServerFixture.Options(server.ConnectionString);
         options.MaxInFlight = 5;
         await using var connection = await RedisConnection.ConnectAsync(
             options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeProvider.System, CancellationToken.None);
-        await connection.ExecuteAsync(new RedisCommand("CLIENT", "PAUSE", 1000L, "ALL"), CancellationToken.None);
+        await connection.ExecuteAsync(new RedisCommand("CLIENT", "PAUSE", PauseMs, "ALL"), CancellationToken.None);
 
         var held = Enumerable.Range(0, 5).Select(i => connection.ExecuteAsync(new RedisCommand("ECHO", i), CancellationToken.None)).ToArray();
         var refused = await Assert.ThrowsAsync<RedisConnectionException>(
@@ -158,7 +169,7 @@ public sealed class RedisConnectionTests(RedisServerFixture redis)
     {
         await using var server = await redis.StartServerAsync();
         await using var connection = await RedisServerFixture.ConnectAsync(server.ConnectionString);
-        await connection.ExecuteAsync(new RedisCommand("CLIENT", "PAUSE", 500L, "ALL"), CancellationToken.None);
+        await connection.ExecuteAsync(new RedisCommand("CLIENT", "PAUSE", PauseMs, "ALL"), CancellationToken.None);
         using var cancel = new CancellationTokenSource();
         var pending = connection.ExecuteAsync(new RedisCommand("ECHO", "cancelled"), cancel.Token);
         await cancel.CancelAsync();

@@ -69,7 +69,7 @@ public sealed class RedisSubscriberTests(RedisServerFixture redis)
         var logger = logs.CreateLogger("IsrProxy.Redis");
         await using var publisher = await redis.ConnectAsync();
         await using var subscriber = await RedisSubscriber.ConnectAsync(
-            RedisConnectionOptions.Parse(redis.ConnectionString), logger, TimeProvider.System, CancellationToken.None);
+            RedisServerFixture.Options(redis.ConnectionString), logger, TimeProvider.System, CancellationToken.None);
         var second = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         await subscriber.SubscribeAsync(
             _prefix + "h",
@@ -149,5 +149,5 @@ public sealed class RedisSubscriberTests(RedisServerFixture redis)
     }
 
     private static Task<RedisSubscriber> ConnectSubscriberAsync(string connectionString) =>
-        RedisSubscriber.ConnectAsync(RedisConnectionOptions.Parse(connectionString), NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+        RedisSubscriber.ConnectAsync(RedisServerFixture.Options(connectionString), NullLogger.Instance, TimeProvider.System, CancellationToken.None);
 }

@@ -21,7 +21,7 @@ public sealed class RedisTlsTests(RedisServerFixture redis) : IDisposable
         using var certificate = CreateCertificate("redis.test");
         await using var server = await StartTlsServerAsync(certificate);
         SslPolicyErrors? seen = null;
-        var options = RedisConnectionOptions.Parse($"{server.ConnectionString},ssl=true,sslHost=redis.test");
+        var options = RedisServerFixture.Options(server.ConnectionString, "ssl=true,sslHost=redis.test");
         options.CertificateValidation = (_, presented, _, errors) =>
         {
             seen = errors;
@@ -41,7 +41,7 @@ public sealed class RedisTlsTests(RedisServerFixture redis) : IDisposable
         using var certificate = CreateCertificate("redis.test");
         await using var server = await StartTlsServerAsync(certificate);
         SslPolicyErrors? seen = null;
-        var options = RedisConnectionOptions.Parse($"{server.ConnectionString},ssl=true,sslHost=other.test");
+        var options = RedisServerFixture.Options(server.ConnectionString, "ssl=true,sslHost=other.test");
         options.CertificateValidation = (_, _, _, errors) =>
         {
             seen = errors;

@@ -95,7 +95,7 @@ public sealed class ReplicaTests(RedisServerFixture redis)
         Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
         await Eventually.TrueAsync(async () => await b.FetchAsync("/blog/a") == ("STALE", "/blog/a v1"), "B serves the purged page as stale");
         await Eventually.TrueAsync(async () => await b.FetchAsync("/blog/a") == ("HIT", "/blog/a v2"), "B serves the regenerated page");
-        Assert.Equal(("HIT", "/blog/a v2"), await a.FetchAsync("/blog/a"));
+        await Eventually.TrueAsync(async () => await a.FetchAsync("/blog/a") == ("HIT", "/blog/a v2"), "A serves B's new version");
         Assert.Equal(2, origin.Count("/blog/a"));
     }
 
@@ -113,6 +113,7 @@ public sealed class ReplicaTests(RedisServerFixture redis)
         Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
         await Eventually.TrueAsync(async () => (await b.FetchAsync("/docs/x")).Cache == "MISS", "B no longer serves the expired page");
         Assert.Equal(("HIT", "/docs/x v2"), await b.FetchAsync("/docs/x"));
+        await Eventually.TrueAsync(async () => await a.Get<LayeredCacheStore>().L1.GetAsync("/docs/x", default) is null, "A heard of B's new version");
         Assert.Equal(("HIT", "/docs/x v2"), await a.FetchAsync("/docs/x"));
     }
 
@@ -187,6 +188,9 @@ public sealed class ReplicaTests(RedisServerFixture redis)
         }
 
         gate.SetResult();
+        await Eventually.TrueAsync(
+            () => a.Get<RegenerationWorker>().Succeeded + b.Get<RegenerationWorker>().Succeeded >= 1,
+            "the regeneration was stored and counted");                  // counted after it is stored, so after it is served
         await Eventually.TrueAsync(async () => await a.FetchAsync("/hot") == ("HIT", "/hot v2"), "A serves the new version");
         await Eventually.TrueAsync(async () => await b.FetchAsync("/hot") == ("HIT", "/hot v2"), "B serves the new version");
         Assert.Equal(2, origin.Count("/hot"));

@@ -88,7 +88,7 @@ public sealed class RedisCacheStoreTests(RedisServerFixture redis) : IAsyncLifet
     public async Task Set_PublishesTheWrite_OnTheEventsChannel()
     {
         await using var subscriber = await RedisSubscriber.ConnectAsync(
-            RedisConnectionOptions.Parse(redis.ConnectionString), NullLogger.Instance, TimeProvider.System, default);
+            RedisServerFixture.Options(redis.ConnectionString), NullLogger.Instance, TimeProvider.System, default);
         var heard = Channel.CreateUnbounded<string>();
         await subscriber.SubscribeAsync(_prefix + "events", m => heard.Writer.TryWrite(Encoding.UTF8.GetString(m.Span)), default);
 

@@ -40,6 +40,7 @@ internal sealed class ConnectionHitServer : IDisposable
     private readonly HitConnectionWatch _watch = new(TimeProvider.System);
     private string[]? _reserved;
     private long _answered;
+    private int _waitingForClient;
 
     public ConnectionHitServer(
         RuleSetProvider rules,
@@ -82,6 +83,9 @@ internal sealed class ConnectionHitServer : IDisposable
 
     /// <summary>Connections this middleware holds now (not yet closed or handed to Kestrel).</summary>
     public int Connections => _watch.Count;
+
+    /// <summary>Connections whose answer waits now, in the transport's pipe, for the client to read.</summary>
+    public int WaitingForClient => Volatile.Read(ref _waitingForClient);
 
     public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
     {
@@ -142,7 +146,17 @@ internal sealed class ConnectionHitServer : IDisposable
                         // Flushed before the next answer, so a client that pipelines requests and reads nothing has
                         // at most one answer buffered here, as with Kestrel.
                         connection.Sending(SendTimeoutMs(piped));
-                        var flush = await output.FlushAsync();
+                        Interlocked.Increment(ref _waitingForClient);
+                        FlushResult flush;
+                        try
+                        {
+                            flush = await output.FlushAsync();
+                        }
+                        finally
+                        {
+                            Interlocked.Decrement(ref _waitingForClient);
+                        }
+
                         connection.Busy();
                         if (flush.IsCompleted || flush.IsCanceled)
                         {
