@@ -8,6 +8,7 @@
 #   bench/nextjs.sh
 #   NEXTJS_BENCH_SECONDS=5 NEXTJS_BENCH_ROUNDS=6 NEXTJS_BENCH_CONNECTIONS=32 bench/nextjs.sh
 #   NEXTJS_BENCH_BUILD=0 bench/nextjs.sh      reuse the site's existing .next build (next build otherwise)
+#   NEXTJS_BENCH_PAGES="/items/a /" bench/nextjs.sh   other pages (each must be answered HIT by the proxy)
 #
 # With 2 or more cores the servers run pinned to core 0 and wrk (one thread) to core 1. Everything started here is
 # stopped on exit, failure or Ctrl-C; logs and raw wrk output go to bench/out/nextjs/ (not committed).
@@ -31,7 +32,7 @@ CONNS=${NEXTJS_BENCH_CONNECTIONS:-32}        # keep-alive connections of every w
 WARMUP=${NEXTJS_BENCH_WARMUP:-15}
 BUILD_SITE=${NEXTJS_BENCH_BUILD:-1}          # 0: reuse the site's .next when it has one
 GOAL=20                                      # IsrProxy HIT requests/s at least this many times next start's
-PAGES=(/items/a /items/b /posts/x /)
+read -r -a PAGES <<< "${NEXTJS_BENCH_PAGES:-/items/a /items/b /posts/x /}"   # ISR pages of the site, requested in turn
 SECRET="bench-$RANDOM$RANDOM"
 # What the Dockerfile's final stage sets for the runtime, as bench/run.sh starts the proxy.
 ISR_RUNTIME_ENV=(DOTNET_TC_CallCountingDelayMs=0)
