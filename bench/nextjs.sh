@@ -262,6 +262,7 @@ for class in HIT STALE MISS BYPASS; do
   d=$(awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN { printf "%.0f", a - b }')
   classes+="$class $(num "$d" 0), "
   if [ "$class" = HIT ]; then hits_measured=$d; fi
+  if [ "$class" = STALE ]; then stale_measured=$d; fi
 done
 classes=${classes%, }
 
@@ -329,6 +330,10 @@ elapsed=$((SECONDS - started_at))
   echo "Goal: IsrProxy's HIT rate at least ${GOAL}× \`next start\`'s: $verdict."
   echo
   echo "The proxy's answers during the measured runs, by class (\`isr_requests_total\`): $classes."
+  if [ "${stale_measured:-0}" != 0 ]; then
+    echo "STALE answers come from the pages' own revalidate time running out during the runs (60 s for \`/items\` and \`/posts\`"
+    echo "in this site): the proxy answers them from its copy, as a hit, while Next renders the page again in the background."
+  fi
   if [ "${#problems[@]}" -gt 0 ]; then
     echo
     echo "Errors during the runs:"
