@@ -156,6 +156,19 @@ public sealed class ProxyHost : IAsyncDisposable
         return await Client.SendAsync(request);
     }
 
+    /// <summary>POST <paramref name="pathAndQuery"/> with the purge secret, and <paramref name="json"/> as the body when given.</summary>
+    public Task<HttpResponseMessage> PostWithSecretAsync(string pathAndQuery, string secret, string? json = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, pathAndQuery);
+        request.Headers.TryAddWithoutValidation("X-Isr-Secret", secret);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        return Client.SendAsync(request);
+    }
+
     public static string CacheClassOf(HttpResponseMessage response)
         => response.Headers.TryGetValues("X-Isr-Cache", out var values) ? values.Single() : "(none)";
 

@@ -25,16 +25,7 @@ public sealed class NextJsTests
     };
 
     private static Task<HttpResponseMessage> Admin(ProxyHost proxy, string pathAndQuery, string? json = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, pathAndQuery);
-        request.Headers.TryAddWithoutValidation("X-Isr-Secret", Secret);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        return proxy.Client.SendAsync(request);
-    }
+        => proxy.PostWithSecretAsync(pathAndQuery, Secret, json);
 
     [Fact]
     public async Task StaleAnswer_IsStoredStale_AndFetchedAgainUntilNextHasRendered()

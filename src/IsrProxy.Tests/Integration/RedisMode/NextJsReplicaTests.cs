@@ -46,14 +46,5 @@ public sealed class NextJsReplicaTests(RedisServerFixture redis)
     }
 
     private static Task<HttpResponseMessage> PostAsync(ProxyHost proxy, string path, string? json = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, path);
-        request.Headers.TryAddWithoutValidation("X-Isr-Secret", Secret);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        return proxy.Client.SendAsync(request);
-    }
+        => proxy.PostWithSecretAsync(path, Secret, json);
 }
