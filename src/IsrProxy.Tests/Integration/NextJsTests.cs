@@ -33,7 +33,7 @@ public sealed class NextJsTests
         var page = new FakeNextPage("/blog/a", PreviewModeId);
         page.MarkStale(answers: 2);                                  // Next's copy is stale, and so is the first re-fetch
         await using var origin = await OriginServer.StartAsync(o => o.Route("/blog/a", (ctx, _) => page.HandleAsync(ctx)));
-        await using var proxy = await ProxyHost.StartAsync(origin, settings: NextSettings());
+        await using var proxy = await ProxyHost.StartAsync(origin, settings: NextSettings(previewModeId: false));   // no id: fills ask plainly
 
         Assert.Equal(("MISS", page.Body(1)), await proxy.FetchAsync("/blog/a"));     // served, but not as fresh
         await Eventually.TrueAsync(() => origin.Count("/blog/a") == 3, "the page was asked for until Next answered a current render");
@@ -94,7 +94,7 @@ public sealed class NextJsTests
         var page = new FakeNextPage("/blog/a", PreviewModeId);
         await using var origin = await OriginServer.StartAsync(o => o.Route("/blog/a", (ctx, _) => page.HandleAsync(ctx)));
         await using var proxy = await ProxyHost.StartAsync(origin, """[{ "Match": "/blog/{slug}", "Tags": ["blog"] }]""", settings: NextSettings());
-        Assert.Equal(("MISS", page.Body(1)), await proxy.FetchAsync("/blog/a"));
+        Assert.Equal(("MISS", page.Body(2)), await proxy.FetchAsync("/blog/a"));       // nothing stored: Next renders (render 2)
 
         using (var purged = await Admin(proxy, purge))
         {
@@ -105,15 +105,15 @@ public sealed class NextJsTests
         {
             var (cache, body) = await proxy.FetchAsync("/blog/a");
             Assert.Equal(nextClass, cache);
-            Assert.Equal(nextClass == "MISS" ? page.Body(2) : page.Body(1), body);
+            Assert.Equal(nextClass == "MISS" ? page.Body(3) : page.Body(2), body);
         }
 
-        await Eventually.TrueAsync(() => page.OnDemandRenders == 1, "Next rendered the page for the purge");
-        await Eventually.TrueAsync(async () => await proxy.FetchAsync("/blog/a") == ("HIT", page.Body(2)), "the new render is served");
-        Assert.Equal(1, page.OnDemandRenders);
+        await Eventually.TrueAsync(() => page.OnDemandRenders == 2, "Next rendered the page for the purge");
+        await Eventually.TrueAsync(async () => await proxy.FetchAsync("/blog/a") == ("HIT", page.Body(3)), "the new render is served");
+        Assert.Equal(2, page.OnDemandRenders);
 
-        // Only the fill after the purge carried the id, and no log line holds it.
-        Assert.Single(origin.Requests, r => r.Headers.ContainsKey("x-prerender-revalidate"));
+        // Only the first fill and the fill after the purge carried the id, and no log line holds it.
+        Assert.Equal(2, origin.Requests.Count(r => r.Headers.ContainsKey("x-prerender-revalidate")));
         Assert.DoesNotContain(proxy.Logs.Records, r => r.Message.Contains(PreviewModeId, StringComparison.Ordinal)
             || r.Fields.Values.Any(v => v?.ToString()?.Contains(PreviewModeId, StringComparison.Ordinal) == true));
     }
@@ -144,15 +144,16 @@ public sealed class NextJsTests
     }
 
     [Fact]
-    public async Task ClientsPrerenderRevalidateHeader_StillBypasses_AndFillsNeverCarryItUnpurged()
+    public async Task ClientsPrerenderRevalidateHeader_StillBypasses_AndFillsCarryOnlyTheBuildsId()
     {
         var page = new FakeNextPage("/p", PreviewModeId);
         await using var origin = await OriginServer.StartAsync(o => o.Route("/p", (ctx, _) => page.HandleAsync(ctx)));
         await using var proxy = await ProxyHost.StartAsync(origin, settings: NextSettings());
 
-        Assert.Equal("MISS", (await proxy.FetchAsync("/p")).Cache);
+        Assert.Equal(("MISS", page.Body(2)), await proxy.FetchAsync("/p"));                                 // nothing stored: Next renders
         Assert.Equal("BYPASS", (await proxy.FetchAsync("/p", ("x-prerender-revalidate", "guess"))).Cache);
-        Assert.False(origin.Requests.First().Headers.ContainsKey("x-prerender-revalidate"));
+        Assert.Equal(PreviewModeId, origin.Requests.First().Headers["x-prerender-revalidate"]);
+        Assert.Equal(1, page.OnDemandRenders);
     }
 
     [Fact]
@@ -275,7 +276,7 @@ public sealed class NextJsTests
     {
         var page = new FakeNextPage("/p", PreviewModeId, bodyPadding: 4000);
         await using var origin = await OriginServer.StartAsync(o => o.Route("/p", (ctx, _) => page.HandleAsync(ctx)));
-        await using var proxy = await ProxyHost.StartAsync(origin, settings: NextSettings());
+        await using var proxy = await ProxyHost.StartAsync(origin, settings: NextSettings(previewModeId: false));
 
         foreach (var (acceptEncoding, coding) in new[] { ("gzip, deflate, br", "br"), ("gzip", "gzip"), ("", null) })
         {
@@ -299,13 +300,13 @@ public sealed class NextJsTests
         var page = new FakeNextPage("/blog/a", PreviewModeId, sMaxAge: 10);
         await using var origin = await OriginServer.StartAsync(o => o.Route("/blog/a", (ctx, _) => page.HandleAsync(ctx)));
         await using var proxy = await ProxyHost.StartAsync(origin, time: time, settings: NextSettings());
-        Assert.Equal(("MISS", page.Body(1)), await proxy.FetchAsync("/blog/a"));
+        Assert.Equal(("MISS", page.Body(2)), await proxy.FetchAsync("/blog/a"));       // nothing stored: Next renders
 
-        time.Advance(TimeSpan.FromSeconds(11));                      // (the fake's clock does not move: asked plainly, it would answer render 1 again)
-        Assert.Equal(("STALE", page.Body(1)), await proxy.FetchAsync("/blog/a"));
+        time.Advance(TimeSpan.FromSeconds(11));                      // (the fake's clock does not move: asked plainly, it would answer render 2 again)
+        Assert.Equal(("STALE", page.Body(2)), await proxy.FetchAsync("/blog/a"));
 
-        await Eventually.TrueAsync(async () => await proxy.FetchAsync("/blog/a") == ("HIT", page.Body(2)), "Next rendered the page for the regeneration");
-        Assert.Equal(1, page.OnDemandRenders);
+        await Eventually.TrueAsync(async () => await proxy.FetchAsync("/blog/a") == ("HIT", page.Body(3)), "Next rendered the page for the regeneration");
+        Assert.Equal(2, page.OnDemandRenders);
     }
 
     [Fact]

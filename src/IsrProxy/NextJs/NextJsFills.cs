@@ -40,15 +40,22 @@ internal sealed class NextJsFills(
 
     /// <summary>
     /// True when the fill that replaces <paramref name="entry"/> must make Next render instead of answering its own
-    /// cached copy: the entry was purged (a stale or expire stamp on one of its tags, its path or an ancestor), or the
+    /// cached copy: nothing is stored yet, the entry was purged (a stale or expire stamp on one of its tags, its path or an ancestor), or the
     /// revalidate time of a once-fresh entry has passed. Next's copy of the page has the same lifetime, so at that point it is stale too, and
     /// Next would answer it and render behind: asking for the render at once saves a round of staleness.
     /// </summary>
     public bool MustRender(CacheEntry? entry)
     {
-        if (!state.Enabled || entry is null || entry.IsMarker || state.PreviewModeId is null)
+        if (!state.Enabled || state.PreviewModeId is null)
         {
             return false;
+        }
+
+        // Nothing stored: Next's copy, if it has one, may be of any age (a build's prerender, a render from before
+        // the proxy last asked) and says nothing of when it was made, so the first fill asks for a render too.
+        if (entry is null || entry.IsMarker)
+        {
+            return true;
         }
 
         // An entry stored already stale (Next answered STALE and is rendering it behind) is not one of these: its
