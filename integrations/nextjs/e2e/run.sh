@@ -60,9 +60,10 @@ pids+=($!); wait_http "$NEXT_URL/" next "${pids[-1]}"
 
 echo "e2e: proxy on $PROXY_URL"
 # the built proxy (what `dotnet run --project src/IsrProxy` runs), started directly so that stopping it stops it; the
-# README's Next.js configuration: Isr:NextJs:Enabled and no route rules
+# README's Next.js configuration: Isr:NextJs:Enabled, analytics cookies ignored, and no route rules
 (cd "$repo" && exec dotnet src/IsrProxy/bin/Debug/net10.0/IsrProxy.dll \
-  --Isr:Origin="$NEXT_URL" --Isr:Secret="$SECRET" --Isr:NextJs:Enabled=true --Urls="$PROXY_URL") >"$work/proxy.log" 2>&1 &
+  --Isr:Origin="$NEXT_URL" --Isr:Secret="$SECRET" --Isr:NextJs:Enabled=true --Urls="$PROXY_URL" \
+  --Isr:Proxy:IgnoreCookies:0='_ga*' --Isr:Proxy:IgnoreCookies:1=_gid) >"$work/proxy.log" 2>&1 &
 pids+=($!); wait_http "$PROXY_URL/healthz" proxy "${pids[-1]}"
 
 echo "e2e: tests"

@@ -65,6 +65,32 @@ public sealed class RoutingTests
     }
 
     [Fact]
+    public async Task PathsWithoutARule_IgnoreTheCookiesIsrProxyIgnoreCookiesNames()
+    {
+        await using var origin = await OriginServer.StartAsync(o => o.Route("/p", (ctx, n) =>
+        {
+            ctx.Response.Headers.CacheControl = "s-maxage=60";
+            return ctx.Response.WriteAsync($"v{n} cookie='{ctx.Request.Headers.Cookie}'");
+        }));
+        await using var proxy = await ProxyHost.StartAsync(
+            origin, "[]", settings: new Dictionary<string, string?> { ["Isr:Proxy:IgnoreCookies:0"] = "_ga*", ["Isr:Proxy:IgnoreCookies:1"] = "_gid" });
+
+        Assert.Equal(("MISS", "v1 cookie=''"), await proxy.FetchAsync("/p", ("Cookie", "_ga=GA1.1; _gid=x")));   // never sent on
+        Assert.Equal(("HIT", "v1 cookie=''"), await proxy.FetchAsync("/p", ("Cookie", "_ga_XYZ=1")));
+        Assert.Equal("BYPASS", (await proxy.FetchAsync("/p", ("Cookie", "_ga=1; session=abc"))).Cache);
+    }
+
+    [Fact]
+    public async Task PathsWithoutARule_BypassOnAnyCookie_ByDefault()
+    {
+        await using var origin = await OriginServer.StartAsync(o => o.Versioned("/p", ("Cache-Control", "s-maxage=60")));
+        await using var proxy = await ProxyHost.StartAsync(origin, "[]");
+
+        await proxy.FetchAsync("/p");
+        Assert.Equal("BYPASS", (await proxy.FetchAsync("/p", ("Cookie", "_ga=1"))).Cache);
+    }
+
+    [Fact]
     public async Task FallbackFalse_UnlistedPath_Answers404WithoutTheOrigin()
     {
         await using var origin = await OriginServer.StartAsync();

@@ -47,6 +47,13 @@ internal sealed class ProxyOptions
     /// </summary>
     public List<string> BypassCookies { get; set; } = new();
 
+    /// <summary>
+    /// Cookies that do not make a request bypass the cache on paths no route rule matches (a rule's own
+    /// <c>IgnoreCookies</c> says it for its paths): analytics and preference cookies such as <c>_ga*</c>. A trailing
+    /// <c>*</c> makes a prefix. An ignored cookie is never sent to the origin by a cache fill.
+    /// </summary>
+    public List<string> IgnoreCookies { get; set; } = new();
+
     /// <summary>Request headers that make a request bypass the cache, as configured; read <see cref="EffectiveBypassHeaders"/>.</summary>
     public List<string> BypassHeaders { get; set; } = new();
 

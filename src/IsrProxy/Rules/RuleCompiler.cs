@@ -44,6 +44,18 @@ internal static partial class RuleCompiler
     /// <paramref name="errors"/> per problem found, with no early return. A rule with any error is left out of
     /// the result; callers must not use the result when errors were added.
     /// </summary>
+    /// <summary>
+    /// The rule of paths no configured rule matches: <see cref="RouteRule.Default"/>'s meaning, with the cookies
+    /// <c>IgnoreCookies</c> of <paramref name="proxy"/> (the <c>Isr:Proxy</c> section) names.
+    /// </summary>
+    public static RouteRule CompileUnmatched(IConfigurationSection proxy, ICollection<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(proxy);
+        ArgumentNullException.ThrowIfNull(errors);
+        var ignoreCookies = ReadIgnoreCookies(proxy, errors);
+        return ignoreCookies.Count == 0 ? RouteRule.Default : new RouteRule(-1, "/**", ignoreCookies: ignoreCookies);
+    }
+
     public static RuleSet Compile(IConfigurationSection routes, ICollection<string> errors)
     {
         ArgumentNullException.ThrowIfNull(routes);

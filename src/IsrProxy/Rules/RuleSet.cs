@@ -5,18 +5,24 @@ internal sealed class RuleSet
 {
     private readonly RouteRule[] _rules;
 
-    public RuleSet(IEnumerable<RouteRule> rules)
+    /// <param name="rules">The configured rules, in order.</param>
+    /// <param name="unmatched">The rule of paths none of them matches; <see cref="RouteRule.Default"/> when null.</param>
+    public RuleSet(IEnumerable<RouteRule> rules, RouteRule? unmatched = null)
     {
         ArgumentNullException.ThrowIfNull(rules);
         _rules = rules.ToArray();
         Rules = Array.AsReadOnly(_rules);
+        Unmatched = unmatched ?? RouteRule.Default;
     }
 
     public static RuleSet Empty { get; } = new([]);
 
     public IReadOnlyList<RouteRule> Rules { get; }
 
-    /// <summary>The first rule whose pattern matches the path, else <see cref="RouteRule.Default"/>.</summary>
+    /// <summary>The rule of paths no configured rule matches (<see cref="RouteRule.IsDefault"/>), with <c>Isr:Proxy:IgnoreCookies</c>.</summary>
+    public RouteRule Unmatched { get; }
+
+    /// <summary>The first rule whose pattern matches the path, else <see cref="Unmatched"/>.</summary>
     /// <remarks>Runs on every request, so it allocates nothing.</remarks>
     public RouteRule Match(ReadOnlySpan<char> path)
     {
@@ -28,6 +34,6 @@ internal sealed class RuleSet
             }
         }
 
-        return RouteRule.Default;
+        return Unmatched;
     }
 }

@@ -16,6 +16,7 @@ internal sealed partial class RuleSetProvider : IDisposable
 {
     private readonly IConfiguration _configuration;
     private readonly IConfigurationSection _routes;
+    private readonly IConfigurationSection _proxy;
     private string _fingerprint;
     private readonly ILogger<RuleSetProvider> _logger;
     private readonly IDisposable _subscription;
@@ -26,19 +27,20 @@ internal sealed partial class RuleSetProvider : IDisposable
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(logger);
         _routes = configuration.GetSection(ConfigurationPath.Combine(IsrOptions.Section, nameof(IsrOptions.Routes)));
+        _proxy = configuration.GetSection(ConfigurationPath.Combine(IsrOptions.Section, nameof(IsrOptions.Proxy)));
         _logger = logger;
         _configuration = configuration;
 
         var errors = new List<string>();
         var source = RuleSources.Find(configuration, _routes, errors);
-        var first = errors.Count == 0 ? RuleCompiler.Compile(_routes, errors) : RuleSet.Empty;   // mixed rules are not worth reading
+        var first = errors.Count == 0 ? Compile(errors) : RuleSet.Empty;   // mixed rules are not worth reading
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(IsrOptions.Section, typeof(IsrOptions), errors);
         }
 
         _current = first;
-        _fingerprint = Fingerprint(_routes);
+        _fingerprint = Fingerprint();
         if (first.Rules.Count == 0)
         {
             Log.NoRules(_logger);
@@ -58,7 +60,7 @@ internal sealed partial class RuleSetProvider : IDisposable
 
     private void Reload()
     {
-        var fingerprint = Fingerprint(_routes);
+        var fingerprint = Fingerprint();
         if (fingerprint == Volatile.Read(ref _fingerprint))
         {
             return;
@@ -66,7 +68,7 @@ internal sealed partial class RuleSetProvider : IDisposable
 
         var errors = new List<string>();
         RuleSources.Find(_configuration, _routes, errors);
-        var next = errors.Count == 0 ? RuleCompiler.Compile(_routes, errors) : RuleSet.Empty;
+        var next = errors.Count == 0 ? Compile(errors) : RuleSet.Empty;
         if (errors.Count > 0)
         {
             Log.RulesReloadRejected(_logger, Current.Rules.Count, string.Join(" ", errors));
@@ -78,7 +80,18 @@ internal sealed partial class RuleSetProvider : IDisposable
         Log.RulesReloaded(_logger, next.Rules.Count);
     }
 
-    // Every key and value under Isr:Routes, in order: equal when a reload changed nothing in the rules.
-    private static string Fingerprint(IConfigurationSection routes)
-        => string.Join('\n', routes.AsEnumerable().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+    private RuleSet Compile(List<string> errors)
+    {
+        var rules = RuleCompiler.Compile(_routes, errors);
+        return new RuleSet(rules.Rules, RuleCompiler.CompileUnmatched(_proxy, errors));
+    }
+
+    // Every key and value under Isr:Routes and Isr:Proxy:IgnoreCookies, in order: equal when a reload changed nothing
+    // in the rules.
+    private string Fingerprint()
+        => string.Join(
+            '\n',
+            _routes.AsEnumerable().Concat(_proxy.GetSection("IgnoreCookies").AsEnumerable())
+                .OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => $"{p.Key}={p.Value}"));
 }

@@ -237,3 +237,10 @@ test('with no route rules, an unknown path is the site\'s 404, not stored for ev
   assert.notEqual(second.cache, 'HIT');
 });
 
+test('a visitor with analytics cookies (Isr:Proxy:IgnoreCookies) is served from the cache; one with a session cookie is not', async () => {
+  await get('/tagged');
+  const analytics = await get('/tagged', { headers: { cookie: '_ga=GA1.1.123.456; _gid=GA1.1.789' } });
+  assert.equal(analytics.cache, 'HIT');
+  const session = await get('/tagged', { headers: { cookie: '_ga=GA1.1.123.456; session=abc' } });
+  assert.equal(session.cache, 'BYPASS');
+});

@@ -75,6 +75,22 @@ public sealed class RuleSetProviderTests
     }
 
     [Fact]
+    public void UnmatchedPaths_TakeTheProxysIgnoreCookies_AndABadNameIsRefused()
+    {
+        using var provider = new RuleSetProvider(
+            Build("""{ "Isr": { "Proxy": { "IgnoreCookies": ["_ga*", "_gid"] }, "Routes": [{ "Match": "/blog/**" }] } }""", out _), _logger);
+
+        var unmatched = provider.Current.Match("/about");
+        Assert.True(unmatched.IsDefault);
+        Assert.Equal(["_ga*", "_gid"], unmatched.IgnoreCookies.Order(StringComparer.Ordinal));
+        Assert.Empty(provider.Current.Match("/blog/a").IgnoreCookies);
+
+        var ex = Assert.Throws<OptionsValidationException>(
+            () => new RuleSetProvider(Build("""{ "Isr": { "Proxy": { "IgnoreCookies": ["a b"] } } }""", out _), _logger));
+        Assert.Equal(["Isr:Proxy:IgnoreCookies:0: 'a b' is not a cookie name; a trailing '*' makes it a prefix, as in '_ga*'."], ex.Failures);
+    }
+
+    [Fact]
     public void RulesFromTwoSources_AreRefused_NamingBoth()
     {
         // A file's five rules with two more given by the command line: .NET would merge them into rules 0-1 of one
