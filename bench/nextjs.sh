@@ -108,7 +108,7 @@ free_port() {
 wrk_run() {
   local logname=$1 seconds=$2 url=$3 output status=0
   output=$(timeout $((seconds + 60)) "${LOAD_PIN[@]}" wrk -t1 -c"$CONNS" -d"${seconds}s" --timeout 10s \
-    -s "$BENCH/wrk/list.lua" "$url" -- "${PAGES[@]}" 2>&1) || status=$?
+    -s "$BENCH/wrk/paths.lua" "$url" -- list "${PAGES[@]}" 2>&1) || status=$?
   printf '== %s\n%s\n' "$logname" "$output" >> "$OUT/wrk.log"
   [ "$status" = 0 ] || fail "wrk ($logname) failed with exit code $status; see bench/out/nextjs/wrk.log"
   printf '%s\n' "$output" | sed -n 's/^RESULT //p' | tail -n 1

@@ -3,10 +3,12 @@
 -- the Accept-Encoding of a browser. A fourth argument above 0 is a rate: the thread then sends that many requests a
 -- second on a fixed schedule, whatever the target (each request waits for its slot through wrk's delay(), which
 -- counts whole milliseconds; the wait is not part of the latency), so every target is offered the same rate. Without
--- it the load is a closed loop: each connection sends its next request as soon as an answer is in.
--- done() prints one line run.sh parses:
+-- it the load is a closed loop: each connection sends its next request as soon as an answer is in. With "list" as
+-- the first argument, the paths after it are requested in turn instead (bench/nextjs.sh).
+-- done() prints one line run.sh and nextjs.sh parse:
 --   RESULT requests=… seconds=… rps=… p50_ms=… p99_ms=… p999_ms=… errors=… non2xx=… bytes=…
 -- usage: wrk -t1 -c64 -d3s -s bench/wrk/paths.lua http://127.0.0.1:PORT -- /s/ 1000 [identity|browser] [rate]
+--        wrk -t1 -c32 -d5s -s bench/wrk/paths.lua http://127.0.0.1:PORT -- list /items/a /items/b /
 
 local threads = 0
 
@@ -16,6 +18,17 @@ function setup(thread)
 end
 
 function init(args)
+  if args[1] == "list" then
+    list = {}
+    for i = 2, #args do
+      list[#list + 1] = args[i]
+    end
+    if #list == 0 then
+      list[1] = "/"
+    end
+    n = (id or 0) % #list
+    return
+  end
   prefix = args[1] or "/s/"
   count = tonumber(args[2] or "1000")
   if args[3] == "browser" then
@@ -62,6 +75,11 @@ function paced(rate)
 end
 
 function request()
+  if list then
+    local listed = list[n + 1]
+    n = (n + 1) % #list
+    return wrk.format(nil, listed)
+  end
   local path = prefix .. n
   n = n + 1
   if count > 0 and n >= count then
