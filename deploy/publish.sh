@@ -25,7 +25,7 @@ dotnet publish src/IsrProxy/IsrProxy.csproj \
   -p:UseAppHost=false \
   -p:IsTransformWebConfigDisabled=true
 
-# YARP is referenced by path rather than as a package (see IsrProxy.csproj): make sure it was published with the app.
+# The image starts `dotnet IsrProxy.dll`, which needs YARP's assembly and the configuration beside it.
 for file in IsrProxy.dll Yarp.ReverseProxy.dll appsettings.json; do
   if [ ! -f "$out/$file" ]; then
     echo "deploy/publish.sh: $file is missing from $out; the image would not start." >&2

@@ -89,6 +89,18 @@ public sealed partial class ContainerImageTests
         Assert.Contains("dotnet publish src/IsrProxy/IsrProxy.csproj", script, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Proxy_TakesYarpAsAPackage_AndThePublishScriptChecksItShipsWithTheApp()
+    {
+        var project = RepositoryFiles.Read("src/IsrProxy/IsrProxy.csproj");
+        var script = RepositoryFiles.Read(PublishScript);
+
+        Assert.Contains("<PackageReference Include=\"Yarp.ReverseProxy\" Version=\"2.3.0\" />", project, StringComparison.Ordinal);
+        Assert.DoesNotContain("PackageDownload", project, StringComparison.Ordinal);
+        Assert.DoesNotContain("HintPath", project, StringComparison.Ordinal);
+        Assert.Matches(PublishedFilesCheck(), script);
+    }
+
     [Theory]
     [InlineData(ProxyDockerfile)]
     [InlineData(SampleDockerfile)]
@@ -134,6 +146,9 @@ public sealed partial class ContainerImageTests
 
     [GeneratedRegex(@"(?m)^\s*if ! sh deploy/publish\.sh ""\$publish_dir""; then")]
     private static partial Regex PublishCall();
+
+    [GeneratedRegex(@"(?m)^for file in [^;]*\bYarp\.ReverseProxy\.dll\b[^;]*; do$")]
+    private static partial Regex PublishedFilesCheck();
 
     [GeneratedRegex(@"(?m)^ISR_RUNTIME_ENV=\(([^)]*)\)$")]
     private static partial Regex BenchRuntimeEnv();
