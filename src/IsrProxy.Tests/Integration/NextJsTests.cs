@@ -157,6 +157,27 @@ public sealed class NextJsTests
     }
 
     [Fact]
+    public async Task Stats_SayWhetherTheBuildIsKnown_NeverTheId()
+    {
+        await using var origin = await OriginServer.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync(origin, settings: NextSettings(previewModeId: false));
+
+        Assert.Equal("""{"buildId":null,"previewModeIdKnown":false}""", await NextJsStatsAsync(proxy));
+        (await Admin(proxy, "/_revalidate/next/build", $$"""{"buildId":"b1","previewModeId":"{{PreviewModeId}}"}""")).Dispose();
+        var stats = await NextJsStatsAsync(proxy);
+
+        Assert.Equal("""{"buildId":"b1","previewModeIdKnown":true}""", stats);
+        Assert.DoesNotContain(PreviewModeId, stats, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> NextJsStatsAsync(ProxyHost proxy)
+    {
+        using var response = await proxy.SendAsync(HttpMethod.Get, "/_isr/stats", ("X-Isr-Secret", Secret));
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("nextJs").GetRawText();
+    }
+
+    [Fact]
     public async Task NextTags_AttachToThePathsEntries_PresentAndFuture()
     {
         await using var origin = await OriginServer.StartAsync();

@@ -1,4 +1,5 @@
 using IsrProxy.Caching;
+using IsrProxy.NextJs;
 using IsrProxy.Revalidation;
 using IsrProxy.Storage;
 using IsrProxy.Storage.Layered;
@@ -123,8 +124,13 @@ internal static class PurgeEndpoints
             regeneration = new { pending = queue.Pending, dropped = queue.Dropped, succeeded = worker.Succeeded, failed = worker.Failed },
             fillsInFlight = services.GetRequiredService<MissCoalescer>().InFlight,
             purges = services.GetRequiredService<PurgeService>().Purges,
+            nextJs = NextJsStats(services.GetRequiredService<NextJsState>()),
         });
     }
+
+    // Whether the proxy knows the build it should have render after purges; never the id itself.
+    private static object? NextJsStats(NextJsState state)
+        => state.Enabled ? new { buildId = state.BuildId, previewModeIdKnown = state.PreviewModeId is not null } : null;
 
     private static object RedisStats(LayeredCacheStore store, IServiceProvider services)
     {

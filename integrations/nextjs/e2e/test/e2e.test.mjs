@@ -73,6 +73,21 @@ test('the proxy has the Next.js endpoints (Isr:NextJs:Enabled)', async () => {
   assert.equal(res.status, 200, `POST /_revalidate/next/tags answered ${res.status}: the proxy lacks the Next.js endpoints, so tags reported by the package are not used`);
 });
 
+test('the package told the proxy the build (its preview-mode id), so the proxy can have Next render', async () => {
+  // next start reports the build when it starts, retrying while the proxy is not up yet: wait for it, as a deployment
+  // would, before judging what visitors see.
+  const deadline = Date.now() + 60000;
+  let nextJs;
+  for (;;) {
+    const res = await fetch(`${PROXY}/_isr/stats`, { headers: { 'x-isr-secret': SECRET } });
+    nextJs = (await res.json()).nextJs;
+    if (nextJs?.previewModeIdKnown) break;
+    if (Date.now() > deadline) assert.fail(`the proxy never learned the build: ${JSON.stringify(nextJs)}`);
+    await sleep(200);
+  }
+  assert.ok(nextJs.buildId, 'the build id is reported');
+});
+
 test('the pages answer through the proxy and are cached', async () => {
   const first = await get('/tagged');
   assert.equal(first.status, 200);
@@ -145,13 +160,29 @@ test('a tag purge at the proxy shows new data within 2 s (tags learnt from the p
 
 test('200 concurrent first requests for a new slug reach Next.js once', async () => {
   const slug = unique('new');
+  const before = await originRequests();
   const answers = await Promise.all(Array.from({ length: 200 }, () => get(`/posts/${slug}`)));
+  const after = await originRequests();
   const statuses = [...new Set(answers.map((a) => a.status))];
   assert.deepEqual(statuses, [200]);
   const classes = {};
   for (const a of answers) classes[a.cache] = (classes[a.cache] ?? 0) + 1;
-  assert.equal(await renders(`post-${slug}`), 1, `renders of /posts/${slug}; proxy answers by class: ${JSON.stringify(classes)}`);
+  const detail = `proxy answers by class: ${JSON.stringify(classes)}; renders the page counted: ${await renders(`post-${slug}`)}`;
+  assert.equal(after.fill - before.fill, 1, `origin requests for misses; ${detail}`);
+  assert.equal(after.forward - before.forward, 0, `requests forwarded past the cache; ${detail}`);
 });
+
+// The proxy's own count of the requests it sent to Next.js, by purpose (isr_origin_requests_total on /metrics).
+async function originRequests() {
+  const text = await (await fetch(`${PROXY}/metrics`)).text();
+  const count = { fill: 0, forward: 0 };
+  for (const line of text.split('\n')) {
+    const m = /^isr_origin_requests_total\{([^}]*)\} (\d+(?:\.\d+)?)/.exec(line);
+    const purpose = m && /purpose="([^"]+)"/.exec(m[1])?.[1];
+    if (purpose && purpose in count) count[purpose] += Number(m[2]);
+  }
+  return count;
+}
 
 test('dynamicParams = false: an unknown slug is a 404 with the site\'s not-found page', async () => {
   const r = await get('/items/not-a-slug');
