@@ -68,8 +68,17 @@ internal static class MetricsServiceCollectionExtensions
     public static IEndpointConventionBuilder MapIsrMetrics(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapPrometheusScrapingEndpoint(ScrapePath).WithDisplayName("Prometheus metrics");
+        return endpoints
+            .MapPrometheusScrapingEndpoint(ScrapePath, meterProvider: null, configureBranchedPipeline: NoStore, optionsName: null)
+            .WithDisplayName("Prometheus metrics");
     }
+
+    // A scrape is a reading of the moment: nothing between Prometheus and the proxy may keep it.
+    private static void NoStore(IApplicationBuilder pipeline) => pipeline.Use((context, next) =>
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        return next(context);
+    });
 
     private static PeriodicExportingMetricReader CreateOtlpReader(OtlpExportOptions options)
     {

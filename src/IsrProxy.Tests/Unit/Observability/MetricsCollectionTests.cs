@@ -55,6 +55,7 @@ public sealed class MetricsCollectionTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain; version=0.0.4", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         Assert.Equal("Requests seen by the endpoint test.", parsed.Family("isr_test_endpoint_total").Help);
         Assert.Equal(3, parsed.Value("isr_test_endpoint_total", ("cache_class", "HIT"), ("otel_scope_name", "IsrProxy")));
         Assert.Equal(4, next.Value("isr_test_endpoint_total", ("cache_class", "HIT"), ("otel_scope_name", "IsrProxy")));
