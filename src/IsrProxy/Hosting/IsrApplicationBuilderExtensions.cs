@@ -17,7 +17,7 @@ internal static partial class IsrApplicationBuilderExtensions
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseRouting();
         app.MapIsrHealth();
-        app.MapPrometheusMetrics();
+        app.MapIsrMetrics();
         app.MapNextJs();
         app.MapIsrPurge();
         app.UseMiddleware<CacheMiddleware>();

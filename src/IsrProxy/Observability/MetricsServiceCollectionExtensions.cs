@@ -1,8 +1,9 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 
@@ -11,6 +12,9 @@ namespace IsrProxy.Observability;
 internal static class MetricsServiceCollectionExtensions
 {
     public const string IsrMeterName = "IsrProxy";
+
+    /// <summary>Where Prometheus scrapes.</summary>
+    public const string ScrapePath = "/metrics";
 
     /// <summary>The meters whose instruments are collected: ours, ASP.NET Core hosting and Kestrel, HttpClient, and the runtime's (GC, thread pool, JIT).</summary>
     public static IReadOnlyList<string> MeterNames { get; } =
@@ -23,9 +27,8 @@ internal static class MetricsServiceCollectionExtensions
     ];
 
     /// <summary>
-    /// Registers a singleton OpenTelemetry <see cref="MeterProvider"/> (built at host start, disposed with the host)
-    /// that feeds the <see cref="PrometheusMetricReader"/> served by <c>MapPrometheusMetrics</c>, and pushes over
-    /// OTLP as well when <c>Isr:Otlp:Endpoint</c> is set.
+    /// Registers the OpenTelemetry meter provider (started with the host, disposed with it) with the Prometheus
+    /// exporter served by <see cref="MapIsrMetrics"/>, and an OTLP push as well when <c>Isr:Otlp:Endpoint</c> is set.
     /// </summary>
     public static IServiceCollection AddIsrMetricsCollection(this IServiceCollection services, IConfiguration configuration)
     {
@@ -38,35 +41,56 @@ internal static class MetricsServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OtlpExportOptions>, OtlpExportOptionsValidator>());
 
-        services.TryAddSingleton(_ => new PrometheusMetricReader());
-        services.TryAddSingleton(CreateMeterProvider);
-        services.AddHostedService<MeterProviderStartup>();
+        services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics
+                .AddMeter([.. MeterNames])
+                .AddPrometheusExporter(prometheus =>
+                {
+                    prometheus.ScrapeEndpointPath = ScrapePath;
+                    // Every scrape collects afresh: a counter read right after a request shows it.
+                    prometheus.ScrapeResponseCacheDurationMilliseconds = 0;
+                });
+
+            // The provider is built when /metrics is mapped, before the host validates its options; settings that do
+            // not validate add no reader here and stop the start with their message there.
+            var otlp = new OtlpExportOptions();
+            configuration.GetSection(OtlpExportOptions.Section).Bind(otlp);
+            if (otlp.IsEnabled && new OtlpExportOptionsValidator().Validate(null, otlp).Succeeded)
+            {
+                metrics.AddReader(CreateOtlpReader(otlp));
+            }
+        });
         return services;
     }
 
-    private static MeterProvider CreateMeterProvider(IServiceProvider services)
+    /// <summary>Serves the Prometheus exposition (or OpenMetrics, when the scraper asks for it) at <c>/metrics</c>.</summary>
+    public static IEndpointConventionBuilder MapIsrMetrics(this IEndpointRouteBuilder endpoints)
     {
-        var otlp = services.GetRequiredService<IOptions<OtlpExportOptions>>().Value;
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints
+            .MapPrometheusScrapingEndpoint(ScrapePath, meterProvider: null, configureBranchedPipeline: NoStore, optionsName: null)
+            .WithDisplayName("Prometheus metrics");
+    }
 
-        var builder = Sdk.CreateMeterProviderBuilder()
-            .AddMeter([.. MeterNames])
-            .AddReader(services.GetRequiredService<PrometheusMetricReader>());
+    // A scrape is a reading of the moment: nothing between Prometheus and the proxy may keep it.
+    private static void NoStore(IApplicationBuilder pipeline) => pipeline.Use((context, next) =>
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        return next(context);
+    });
 
-        if (otlp.IsEnabled)
+    private static PeriodicExportingMetricReader CreateOtlpReader(OtlpExportOptions options)
+    {
+        var exporter = new OtlpMetricExporter(new OtlpExporterOptions
         {
-            var endpoint = OtlpEndpoint(otlp);
-            var protocol = otlp.UsesHttpProtobuf ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
-            var intervalMilliseconds = otlp.ExportIntervalSeconds * 1000;
-            builder.AddOtlpExporter((exporter, reader) =>
-            {
-                exporter.Endpoint = endpoint;
-                exporter.Protocol = protocol;
-                reader.TemporalityPreference = MetricReaderTemporalityPreference.Cumulative;
-                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = intervalMilliseconds;
-            });
-        }
-
-        return builder.Build();
+            Endpoint = OtlpEndpoint(options),
+            Protocol = options.UsesHttpProtobuf ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc,
+        });
+        return new PeriodicExportingMetricReader(exporter, options.ExportIntervalSeconds * 1000)
+        {
+            TemporalityPreference = MetricReaderTemporalityPreference.Cumulative,
+        };
     }
 
     // A URL set in code is used verbatim by the OTLP HTTP exporter, so a bare collector address gets the signal path.
