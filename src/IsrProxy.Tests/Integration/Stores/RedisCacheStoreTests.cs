@@ -155,7 +155,7 @@ public sealed class RedisCacheStoreTests(RedisServerFixture redis) : IAsyncLifet
         other.Clock.MarkStale(key, Entries.T0.AddSeconds(1));                     // an older stamp from another replica
         Assert.True(await other.Replication.FlushAsync(default));
         Assert.Equal($"{both}:{both}", await ClockValueAsync(key));
-        Assert.InRange(await PTtlAsync(_prefix + "clock"), 3_590_000, 3_600_000);
+        Assert.Equal(-1, await PTtlAsync(_prefix + "clock"));                   // never evicted by volatile-lru
     }
 
     [Fact]
@@ -193,7 +193,7 @@ public sealed class RedisCacheStoreTests(RedisServerFixture redis) : IAsyncLifet
         await Raw.DelAsync(_prefix + "lock:/hot", default);
         var second = await other.Lock.TryAcquireAsync(stale, TimeSpan.FromMinutes(1), default);
         Assert.NotNull(second);
-        Assert.InRange(await PTtlAsync(_prefix + "lock:/hot"), 50_000, 60_000);
+        Assert.Equal(-1, await PTtlAsync(_prefix + "lock:/hot"));               // never evicted by volatile-lru
         await second.DisposeAsync();
         Assert.Null(await Raw.GetAsync(_prefix + "lock:/hot", default));
     }
@@ -224,6 +224,39 @@ public sealed class RedisCacheStoreTests(RedisServerFixture redis) : IAsyncLifet
         Assert.Equal(Entries.T0.AddSeconds(1), Rig.Clock.Evaluate(read.ClockKeys, read.RenderStartedAt).StaleSince);
         Assert.Equal(0, Rig.Stats.L1Hits);
         Assert.Equal(1, Rig.Stats.RedisReads);
+    }
+
+    [Fact]
+    public async Task Mark_RemovesATtlLeftOnTheClockHash()
+    {
+        Rig.Clock.MarkStale(ClockKeys.Tag("a"), Entries.T0);
+        Assert.True(await Rig.Replication.FlushAsync(default));
+        await Raw.ExecuteAsync(new RedisCommand("PEXPIRE", _prefix + "clock", 60_000), default);
+
+        Rig.Clock.MarkStale(ClockKeys.Tag("b"), Entries.T0);
+        Assert.True(await Rig.Replication.FlushAsync(default));
+
+        Assert.Equal(-1, await PTtlAsync(_prefix + "clock"));
+    }
+
+    [Fact]
+    public async Task Lock_PastItsDeadline_IsTakenOver()
+    {
+        var stale = Entries.Make("/hot");
+        await Rig.Shared.SetAsync(stale, default);
+        await using var other = await RedisStoreRig.ConnectAsync(redis.ConnectionString, _prefix, _time);
+
+        var first = await Rig.Lock.TryAcquireAsync(stale, TimeSpan.FromMilliseconds(50), default);
+        Assert.NotNull(first);
+        Assert.Null(await other.Lock.TryAcquireAsync(stale, TimeSpan.FromMinutes(1), default));
+        await Task.Delay(200);
+
+        var second = await other.Lock.TryAcquireAsync(stale, TimeSpan.FromMinutes(1), default);
+        Assert.NotNull(second);
+        await first.DisposeAsync();                                               // expired and taken over: must not delete
+        Assert.NotNull(await Raw.GetAsync(_prefix + "lock:/hot", default));
+        await second.DisposeAsync();
+        Assert.Null(await Raw.GetAsync(_prefix + "lock:/hot", default));
     }
 
     private async Task<long> PTtlAsync(string key) => (await Raw.ExecuteAsync(new RedisCommand("PTTL", key), default)).AsInt64();

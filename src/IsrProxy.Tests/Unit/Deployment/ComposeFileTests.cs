@@ -31,7 +31,7 @@ public sealed class ComposeFileTests
         var environment = proxy.Pairs("environment");
 
         Assert.Equal("Redis", environment["Isr__Store__Kind"]);
-        Assert.Equal("redis:6379", environment["Isr__Store__Redis"]);
+        Assert.Equal("redis:6379,password=${REDIS_PASSWORD:?set REDIS_PASSWORD in .env}", environment["Isr__Store__Redis"]);
         Assert.Equal("http://origin:3000", environment["Isr__Origin"]);
         Assert.Equal("service_healthy", proxy.Scalar("depends_on", "redis", "condition"));
         Assert.Equal("Dockerfile", proxy.Scalar("build", "dockerfile"));
@@ -73,7 +73,7 @@ public sealed class ComposeFileTests
         var example = RepositoryFiles.Read(".env.example").Split('\n', StringSplitOptions.TrimEntries).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
 
         Assert.Contains(".env", ignored);
-        Assert.Equal(["Isr__Secret="], example);
+        Assert.Equal(["Isr__Secret=", "REDIS_PASSWORD="], example);
     }
 
     [Fact]
@@ -83,6 +83,18 @@ public sealed class ComposeFileTests
 
         Assert.StartsWith("redis:7", redis.Scalar("image"), StringComparison.Ordinal);
         Assert.Equal(["CMD", "redis-cli", "ping"], redis.Scalars("healthcheck", "test"));
+    }
+
+    [Fact]
+    public void Compose_Redis_IsBoundedAndPasswordProtected_ByTheEnvFile()
+    {
+        var redis = ComposeFile.Service("redis");
+        var command = redis.Scalars("command");
+
+        Assert.Equal("volatile-lru", RedisDeployment.Option(command, "--maxmemory-policy"));
+        Assert.True(RedisDeployment.RedisBytes(RedisDeployment.Option(command, "--maxmemory")) <= RedisDeployment.ComposeBytes(redis.Scalar("mem_limit")) * 3 / 4);
+        Assert.Equal("${REDIS_PASSWORD:?set REDIS_PASSWORD in .env}", RedisDeployment.Option(command, "--requirepass"));
+        Assert.Equal("${REDIS_PASSWORD:?set REDIS_PASSWORD in .env}", redis.Pairs("environment")["REDISCLI_AUTH"]);
     }
 
     [Theory]

@@ -9,8 +9,8 @@ public sealed class DeploymentParityTests
     [Fact]
     public void ProxySettings_AreTheSame()
     {
-        var compose = ComposeFile.Service("proxy-a").Pairs("environment");
-        var kubernetes = KubernetesManifests.LiteralEnv(KubernetesManifests.ProxyContainer());
+        var compose = ComposeFile.Service("proxy-a").Pairs("environment").Select(p => KeyValuePair.Create(p.Key, RedisDeployment.Normalise(p.Value)));
+        var kubernetes = KubernetesManifests.LiteralEnv(KubernetesManifests.ProxyContainer()).Select(p => KeyValuePair.Create(p.Key, RedisDeployment.Normalise(p.Value)));
 
         Assert.Equal(compose.OrderBy(p => p.Key, StringComparer.Ordinal), kubernetes.OrderBy(p => p.Key, StringComparer.Ordinal));
     }
@@ -38,7 +38,47 @@ public sealed class DeploymentParityTests
     [Fact]
     public void RedisCommand_IsTheSame()
     {
-        Assert.Equal(ComposeFile.Service("redis").Scalars("command"), KubernetesManifests.Container(KubernetesManifests.Get("StatefulSet", "redis")).Scalars("args"));
+        Assert.Equal(
+            ComposeFile.Service("redis").Scalars("command").Select(RedisDeployment.Normalise),
+            KubernetesManifests.Container(KubernetesManifests.Get("StatefulSet", "redis")).Scalars("args").Select(RedisDeployment.Normalise));
+    }
+
+    [Fact]
+    public void RedisMemoryLimit_IsTheSame()
+    {
+        var container = KubernetesManifests.Container(KubernetesManifests.Get("StatefulSet", "redis"));
+
+        Assert.Equal(
+            RedisDeployment.KubernetesBytes(container.Scalar("resources", "limits", "memory")),
+            RedisDeployment.ComposeBytes(ComposeFile.Service("redis").Scalar("mem_limit")));
+    }
+
+    [Fact]
+    public void RedisPassword_IsTheVariableTheProxiesConnectWith_InBoth()
+    {
+        var composeRedis = ComposeFile.Service("redis");
+        var composePassword = RedisDeployment.Variable(RedisDeployment.Option(composeRedis.Scalars("command"), "--requirepass"));
+        var composeProxy = ComposeFile.Service("proxy-a").Pairs("environment")["Isr__Store__Redis"];
+
+        Assert.Equal("REDIS_PASSWORD", composePassword);
+        Assert.EndsWith(",password=${REDIS_PASSWORD:?set REDIS_PASSWORD in .env}", composeProxy, StringComparison.Ordinal);
+        Assert.Equal("$REDIS_PASSWORD", RedisDeployment.Normalise(composeRedis.Pairs("environment")["REDISCLI_AUTH"]));
+        Assert.Contains("REDIS_PASSWORD", RepositoryFiles.Read(".env.example").Split('\n').Select(l => l.Split('=')[0]));
+
+        var redis = KubernetesManifests.Container(KubernetesManifests.Get("StatefulSet", "redis"));
+        var proxy = KubernetesManifests.ProxyContainer();
+        var redisVariable = RedisDeployment.Variable(RedisDeployment.Option(redis.Scalars("args"), "--requirepass"))!;
+        var proxyVariable = RedisDeployment.Variable(KubernetesManifests.LiteralEnv(proxy)["Isr__Store__Redis"].Split(',').Single(o => o.StartsWith("password=", StringComparison.Ordinal)))!;
+
+        Assert.Equal(KubernetesManifests.SecretEnv(redis)[redisVariable], KubernetesManifests.SecretEnv(proxy)[proxyVariable]);
+        Assert.Equal(("isrproxy", "redis-password"), KubernetesManifests.SecretEnv(proxy)[proxyVariable]);
+        Assert.Equal("$" + redisVariable, RedisDeployment.Normalise(KubernetesManifests.LiteralEnv(redis)["REDISCLI_AUTH"]));
+
+        // Kubernetes expands $(NAME) only from variables defined earlier in the list.
+        var names = proxy.List("env").Select(e => e.Scalar("name")).ToList();
+        Assert.True(names.IndexOf(proxyVariable) < names.IndexOf("Isr__Store__Redis"), $"{proxyVariable} must come before Isr__Store__Redis.");
+        var redisNames = redis.List("env").Select(e => e.Scalar("name")).ToList();
+        Assert.True(redisNames.IndexOf(redisVariable) < redisNames.IndexOf("REDISCLI_AUTH"), $"{redisVariable} must come before REDISCLI_AUTH.");
     }
 
     [Theory]
@@ -60,7 +100,7 @@ public sealed class DeploymentParityTests
     {
         var settings = KubernetesManifests.LiteralEnv(KubernetesManifests.ProxyContainer());
         var origin = new Uri(settings["Isr__Origin"]);
-        var redis = settings["Isr__Store__Redis"].Split(':');
+        var redis = settings["Isr__Store__Redis"].Split(',')[0].Split(':');
 
         Assert.Equal(origin.Port.ToString(CultureInfo.InvariantCulture), Assert.Single(KubernetesManifests.Get("Service", origin.Host).List("spec", "ports")).Scalar("port"));
         Assert.Equal(redis[1], Assert.Single(KubernetesManifests.Get("Service", redis[0]).List("spec", "ports")).Scalar("port"));

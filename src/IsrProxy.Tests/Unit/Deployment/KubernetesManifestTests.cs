@@ -102,7 +102,7 @@ public sealed class KubernetesManifestTests
         Assert.DoesNotContain("Isr__Secret", KubernetesManifests.LiteralEnv(container).Keys);
         Assert.Equal("Secret", secret.Scalar("kind"));
         Assert.Equal(secret.Scalar("metadata", "name"), name);
-        Assert.Equal([key], secret.Keys("stringData"));
+        Assert.Equal([key, "redis-password"], secret.Keys("stringData"));
         Assert.All(secret.Pairs("stringData").Values, v => Assert.Empty(v));
         Assert.Null(secret.Find("data"));
         Assert.DoesNotContain(KubernetesManifests.Objects(), o => o.Scalar("kind") == "Secret");
@@ -193,5 +193,32 @@ public sealed class KubernetesManifestTests
         Assert.Equal(["redis-cli", "ping"], container.Scalars("livenessProbe", "exec", "command"));
         var claim = (YamlMappingNode)Assert.Single(redis.List("spec", "volumeClaimTemplates"));
         Assert.Equal("/data", container.List("volumeMounts").Single(m => m.Scalar("name") == claim.Scalar("metadata", "name")).Scalar("mountPath"));
+    }
+
+    [Fact]
+    public void Redis_HoldsAtMostThreeQuartersOfItsMemoryLimit_AndEvictsOnlyKeysWithATtl()
+    {
+        var container = KubernetesManifests.Container(KubernetesManifests.Get("StatefulSet", "redis"));
+        var args = container.Scalars("args");
+        var maxMemory = RedisDeployment.RedisBytes(RedisDeployment.Option(args, "--maxmemory"));
+        var limit = RedisDeployment.KubernetesBytes(container.Scalar("resources", "limits", "memory"));
+
+        // The rest of the limit is Redis's own overhead, fragmentation, client buffers and the AOF rewrite's fork.
+        Assert.True(maxMemory <= limit * 3 / 4, $"maxmemory {maxMemory} should leave a quarter of the {limit} byte limit free.");
+        Assert.True(maxMemory >= limit / 2, $"maxmemory {maxMemory} wastes most of the {limit} byte limit.");
+
+        // Entries have a TTL; tag clocks and locks have none, and volatile-lru never evicts those.
+        Assert.Equal("volatile-lru", RedisDeployment.Option(args, "--maxmemory-policy"));
+    }
+
+    [Fact]
+    public void Redis_Password_ComesFromTheSecret_AndTheProbesUseIt()
+    {
+        var container = KubernetesManifests.Container(KubernetesManifests.Get("StatefulSet", "redis"));
+        var variable = RedisDeployment.Variable(RedisDeployment.Option(container.Scalars("args"), "--requirepass"));
+
+        Assert.NotNull(variable);
+        Assert.Equal(("isrproxy", "redis-password"), KubernetesManifests.SecretEnv(container)[variable]);
+        Assert.Equal($"$({variable})", KubernetesManifests.LiteralEnv(container)["REDISCLI_AUTH"]);     // redis-cli's password
     }
 }

@@ -230,9 +230,8 @@ internal sealed partial class RedisClockReplication : IClockReplication, IDispos
 
     private async Task<long> WriteAsync(RedisConnection connection, List<KeyValuePair<string, PendingStamps>> batch, CancellationToken ct)
     {
-        var args = new List<RedisArg>(2 + (batch.Count * 8))
+        var args = new List<RedisArg>(1 + (batch.Count * 8))
         {
-            (long)Math.Ceiling(_maxStaleAge.TotalMilliseconds),
             _keys.Channel,
         };
         foreach (var (clockKey, stamps) in batch)

@@ -5,10 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace IsrProxy.Storage.Redis;
 
 /// <summary>
-/// The regeneration lease of a key across replicas: <c>SET lock token NX PX hold</c> with a random token, in a script
-/// that first checks whether a newer render than the stale one is already stored (then nobody needs to render).
-/// Released by a compare-and-delete, so a replica never frees a lease that expired and was taken by another. With Redis
-/// unreachable the lease is granted: this replica renders for itself.
+/// The regeneration lease of a key across replicas: a random token and a deadline (the hold time on Redis's clock),
+/// set by a script that first checks whether a newer render than the stale one is already stored (then nobody needs to
+/// render) and takes over a lease past its deadline. The key has no TTL, so a Redis evicting keys with one never drops
+/// a held lease. Released by a compare-and-delete, so a replica never frees a lease that expired and was taken by
+/// another. With Redis unreachable the lease is granted: this replica renders for itself.
 /// </summary>
 internal sealed partial class RedisRegenerationLock(
     RedisGuard guard,
@@ -45,7 +46,7 @@ internal sealed partial class RedisRegenerationLock(
             CancellationToken.None);
         if (!released.Succeeded)
         {
-            Log.ReleaseFailed(logger, path);                       // it expires by itself after its hold time
+            Log.ReleaseFailed(logger, path);                       // past its deadline the next replica takes it over
         }
     }
 
@@ -56,7 +57,7 @@ internal sealed partial class RedisRegenerationLock(
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.LockReleaseFailed, LogLevel.Debug, "Could not release the regeneration lock of {Path}; it expires by itself", EventName = "LockReleaseFailed")]
+        [LoggerMessage(EventIds.LockReleaseFailed, LogLevel.Debug, "Could not release the regeneration lock of {Path}; it is taken over after its hold time", EventName = "LockReleaseFailed")]
         public static partial void ReleaseFailed(ILogger logger, string path);
     }
 }

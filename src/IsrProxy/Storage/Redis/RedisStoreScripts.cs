@@ -66,13 +66,14 @@ internal sealed class RedisStoreScripts
 
     /// <summary>
     /// Raises clock stamps; they only ever move forward, and an expire stamp raises the stale one too. KEYS: clock hash.
-    /// ARGV: TTL (ms), channel, then groups of clock key, kind ('s' stale or 'x' expire), instant, message. Returns the
-    /// number of stamps written.
+    /// ARGV: channel, then groups of clock key, kind ('s' stale or 'x' expire), instant, message. Returns the number of
+    /// stamps written. The hash never expires (a TTL left by an older version is removed), so a Redis that evicts only
+    /// keys with a TTL (<c>volatile-lru</c>) can never forget a purge; obsolete stamps are pruned on resynchronisation.
     /// </summary>
     public RedisScript Mark { get; } = new(Later + """
         local none = '0000000000000000000'
         local n = 0
-        for i = 3, #ARGV, 4 do
+        for i = 2, #ARGV, 4 do
           local field, kind, at = ARGV[i], ARGV[i + 1], ARGV[i + 2]
           local stale, expired = none, none
           local current = redis.call('HGET', KEYS[1], field)
@@ -82,28 +83,38 @@ internal sealed class RedisStoreScripts
           if later(at, stale) then stale = at end
           if kind == 'x' and later(at, expired) then expired = at end
           redis.call('HSET', KEYS[1], field, stale .. ':' .. expired)
-          redis.call('PUBLISH', ARGV[2], ARGV[i + 3])
+          redis.call('PUBLISH', ARGV[1], ARGV[i + 3])
           n = n + 1
         end
-        if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+        redis.call('PERSIST', KEYS[1])
         return n
         """);
 
     /// <summary>
     /// Takes the regeneration lock of a key unless it is held or a render newer than the stale one is already stored.
-    /// KEYS: lock, entry. ARGV: token, hold (ms), the stale entry's render start. Returns 1 taken, 0 held elsewhere,
-    /// 2 already regenerated.
+    /// The lock is a string "token:deadline" (deadline in the server's unix ms) without a TTL, so eviction of keys with a
+    /// TTL never frees a held lock; a lock past its deadline is free and taken over. KEYS: lock, entry. ARGV: token,
+    /// hold (ms), the stale entry's render start. Returns 1 taken, 0 held elsewhere, 2 already regenerated.
     /// </summary>
     public RedisScript Acquire { get; } = new(Later + """
         local stored = redis.call('HGET', KEYS[2], 'r')
         if stored and later(stored, ARGV[3]) then return 2 end
-        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-        return 0
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local held = redis.call('GET', KEYS[1])
+        if held then
+          local deadline = tonumber(string.match(held, ':(%d+)$'))
+          if deadline and deadline > now then return 0 end
+        end
+        redis.call('SET', KEYS[1], ARGV[1] .. ':' .. (now + tonumber(ARGV[2])))
+        redis.call('PERSIST', KEYS[1])
+        return 1
         """);
 
     /// <summary>Releases a lock only for the replica that holds it. KEYS: lock. ARGV: token. Returns 1 when released.</summary>
     public RedisScript Release { get; } = new("""
-        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        local held = redis.call('GET', KEYS[1])
+        if held and string.sub(held, 1, #ARGV[1] + 1) == ARGV[1] .. ':' then return redis.call('DEL', KEYS[1]) end
         return 0
         """);
 }
