@@ -11,8 +11,12 @@ namespace IsrProxy.Revalidation;
 internal sealed class MissCoalescer
 {
     private readonly ConcurrentDictionary<string, Task<FillOutcome>> _inFlight = new(StringComparer.Ordinal);
+    private long _joined;
 
     public int InFlight => _inFlight.Count;
+
+    /// <summary>How many calls found a fill running and joined it, since the start.</summary>
+    public long Joined => Interlocked.Read(ref _joined);
 
     /// <summary>Runs <paramref name="fill"/> for <paramref name="key"/> unless one is running. Leader: this call started it.</summary>
     public (Task<FillOutcome> Task, bool IsLeader) Run(string key, Func<Task<FillOutcome>> fill)
@@ -21,6 +25,7 @@ internal sealed class MissCoalescer
         {
             if (_inFlight.TryGetValue(key, out var running))
             {
+                Interlocked.Increment(ref _joined);
                 return (running, false);
             }
 
