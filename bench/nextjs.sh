@@ -64,22 +64,11 @@ start() {
   PIDS[$name]=$!
 }
 
-stop() {
-  local name=$1 pid=${PIDS[$1]:-} i
-  [ -n "$pid" ] || return 0
-  kill -TERM -- "-$pid" 2> /dev/null || kill -TERM "$pid" 2> /dev/null || true
-  for i in $(seq 1 50); do
-    kill -0 "$pid" 2> /dev/null || break
-    sleep 0.2
-  done
-  kill -KILL -- "-$pid" 2> /dev/null || true
-  wait "$pid" 2> /dev/null || true
-  unset "PIDS[$name]"
-}
+# shellcheck source=bench/lib/processes.sh
+. "$BENCH/lib/processes.sh"
 
 cleanup() {
-  local name
-  for name in "${!PIDS[@]}"; do stop "$name"; done
+  stop_all
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -110,24 +110,11 @@ on_cpu() {
   done
 }
 
-stop() {
-  local name=$1 pid=${PIDS[$1]:-} i
-  [ -n "$pid" ] || return 0
-  kill -TERM -- "-$pid" 2> /dev/null || true
-  for i in $(seq 1 50); do
-    kill -0 -- "-$pid" 2> /dev/null || break
-    sleep 0.2
-  done
-  kill -KILL -- "-$pid" 2> /dev/null || true
-  wait "$pid" 2> /dev/null || true
-  unset "PIDS[$name]"
-}
+# shellcheck source=bench/lib/processes.sh
+. "$BENCH/lib/processes.sh"
 
 cleanup() {
-  local name
-  for name in "${!PIDS[@]}"; do
-    stop "$name"
-  done
+  stop_all
   if [ "$POLICY_CREATED" = 1 ]; then
     rm -f /usr/sbin/policy-rc.d
   fi
