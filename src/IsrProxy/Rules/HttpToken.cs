@@ -9,4 +9,7 @@ internal static class HttpToken
         SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
     public static bool IsValid(ReadOnlySpan<char> value) => !value.IsEmpty && !value.ContainsAnyExcept(TokenChars);
+
+    /// <summary>True for a <c>tchar</c>: one character of a token.</summary>
+    public static bool IsChar(char c) => TokenChars.Contains(c);
 }

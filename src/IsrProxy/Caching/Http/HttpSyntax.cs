@@ -1,3 +1,5 @@
+using IsrProxy.Rules;
+
 namespace IsrProxy.Caching.Http;
 
 // Character classes of RFC 9110 §5.6 and RFC 9651 §3.3.4, shared by the header parsers.
@@ -9,30 +11,14 @@ internal static class HttpSyntax
     // RFC 9111 §1.2.2: a delta-seconds past 2^31 is taken as 2^31.
     public const long MaxDeltaSeconds = 2147483648;
 
-    public static bool IsTchar(char c) =>
-        char.IsAsciiLetterOrDigit(c) || c is '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~';
+    // The token grammar is defined once, in HttpToken.
+    public static bool IsTchar(char c) => HttpToken.IsChar(c);
 
     // What the proxy itself puts in or accepts in a field value: visible ASCII, space and tab (RFC 9110 §5.5 without
     // obs-text), so no control character, bare CR or LF included, and nothing above 0x7E.
     public static bool IsFieldValueChar(char c) => c is '\t' or (>= ' ' and < '\x7F');
 
-    public static bool IsToken(ReadOnlySpan<char> value)
-    {
-        if (value.IsEmpty)
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (!IsTchar(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsToken(ReadOnlySpan<char> value) => HttpToken.IsValid(value);
 
     // A Structured Fields token is stricter at the start and laxer after it than an HTTP token.
     public static bool IsStructuredToken(ReadOnlySpan<char> value)
