@@ -195,7 +195,8 @@ internal static class EntryFactory
         return copy;
     }
 
-    private static bool IsEncoded(string? contentEncoding)
+    /// <summary>True for a Content-Encoding other than none or identity.</summary>
+    public static bool IsEncoded(string? contentEncoding)
         => !string.IsNullOrWhiteSpace(contentEncoding) && !string.Equals(contentEncoding.Trim(), "identity", StringComparison.OrdinalIgnoreCase);
 
     private static TimeSpan? Lowest(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a < b ? a : b;

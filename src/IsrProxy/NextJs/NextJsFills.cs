@@ -76,7 +76,8 @@ internal sealed class NextJsFills(
     public void PrepareResponse(OriginResponse response)
     {
         var message = response.Message;
-        if (!state.Enabled || IsEncoded(message) || !message.Headers.NonValidated.TryGetValues("Vary", out var values))
+        var coding = message.Content.Headers.NonValidated.TryGetValues("Content-Encoding", out var codings) ? codings.ToString() : null;
+        if (!state.Enabled || EntryFactory.IsEncoded(coding) || !message.Headers.NonValidated.TryGetValues("Vary", out var values))
         {
             return;
         }
@@ -106,10 +107,9 @@ internal sealed class NextJsFills(
             return false;
         }
 
-        var cacheControl = response.Message.Headers.NonValidated.TryGetValues("Cache-Control", out var values) ? string.Join(",", values) : string.Empty;
-        var directives = new List<CacheDirective>();
-        CacheControlParser.ParseCacheControl(cacheControl, directives);
-        return directives.Exists(d => d.Name.ToLowerInvariant() is "private" or "no-store" or "no-cache");
+        var cacheControl = response.Message.Headers.NonValidated.TryGetValues("Cache-Control", out var values) ? string.Join(",", values) : null;
+        return CacheControlPolicy.Evaluate([], cacheControl, hasSetCookie: false, vary: null).Refusal
+            is NotStoredReason.Private or NotStoredReason.NoStore or NotStoredReason.NoCache;
     }
 
     /// <summary>The entry as this cache stores it in front of Next: registered tags added, freshness counted from the render, STALE stored stale.</summary>
@@ -175,11 +175,6 @@ internal sealed class NextJsFills(
 
     private static string? NextCache(OriginResponse response)
         => response.Message.Headers.NonValidated.TryGetValues(IsrHeaders.NextJsCache, out var values) ? values.ToString().Trim() : null;
-
-    private static bool IsEncoded(HttpResponseMessage message)
-        => message.Content.Headers.NonValidated.TryGetValues("Content-Encoding", out var values)
-           && values.ToString().Trim() is { Length: > 0 } coding
-           && !string.Equals(coding, "identity", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsAcceptEncoding(string name) => string.Equals(name, "Accept-Encoding", StringComparison.OrdinalIgnoreCase);
 }
